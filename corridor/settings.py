@@ -133,6 +133,26 @@ class Settings:
     #: a network edge that crosses a border within this distance of a registry
     #: crossing of its mode is taken as that crossing's alignment
     crossing_snap_km: float = 15.0
+    #: route-choice penalty in money terms when routing by cost (USD/t per hour of penalty)
+    penalty_usd_t_per_h: float = 1.0
+    #: registry places join a land network through synthetic connectors to their
+    #: nearest access nodes: up to this many, within this factor of the nearest one.
+    #: More than one lets a place act as a made-up shortcut between them.
+    connector_k: int = 1
+    connector_spread: float = 1.5
+    #: dual-gauge track (1435 + 1520 mm): rail edges inside these boxes
+    #: (W, S, E, N) in these countries carry both gauges. Khasan-Rajin, 54 km
+    #: (RZD / Railway Gazette 2013).
+    dual_gauge_areas: dict[str, tuple] = field(default_factory=lambda: {
+        "khasan-rajin": (130.25, 42.20, 130.70, 42.45, "KP"),
+    })
+    #: towns with a rail freight terminal (road <-> rail transfer); ports and
+    #: parks marked ``rail_terminal`` have one too
+    rail_terminal_towns: tuple[str, ...] = (
+        "town-hunchun", "town-tumen", "town-yanji", "town-najin", "town-sonbong", "town-hoeryong",
+        "town-vladivostok", "town-ussuriysk", "town-chongjin", "town-changchun", "town-harbin",
+        "town-shenyang", "town-dalian", "town-mudanjiang", "town-suifenhe", "town-jilin",
+    )
     #: months (1-12) in which ports marked ``ice: true`` in the registry close
     ice_months: tuple[int, ...] = (1, 2)
     #: speed multiplier per mode (scenarios change these)
@@ -143,6 +163,9 @@ class Settings:
     reach_hours: tuple[float, ...] = (2.0, 4.0, 8.0, 24.0)
     #: default reach bands, USD per tonne
     reach_cost_usd_t: tuple[float, ...] = (20.0, 50.0, 100.0)
+
+    def __hash__(self) -> int:  # dict fields: hash the text form (settings are frozen)
+        return hash(repr(self))
 
     def replace(self, **changes: Any) -> "Settings":
         """Return a copy with some fields changed (dict fields are merged).

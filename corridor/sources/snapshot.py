@@ -1,0 +1,60 @@
+"""The embedded offline snapshot: road and rail graphs per region preset.
+
+Built by :mod:`corridor.sources.build` from scgraph-data's OSM-derived world
+graphs; stored as compact JSON under ``geodata/snapshot/<region>.json``.
+
+Examples
+--------
+>>> from corridor.sources.snapshot import load_snapshot
+>>> src = load_snapshot("tumen")
+>>> src.source, src.road.number_of_nodes() > 100
+('snapshot', True)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+
+from corridor import settings
+from corridor.errors import InputError
+from corridor.sources import SourceNetworks
+
+DETAIL = ("schematic: scgraph-data's simplified OSM-derived graphs, straight segments, "
+          "no road classes, names or one-way streets, coordinates to ~100 m")
+
+
+def snapshot_path(region: str, geodata: Path | None = None) -> Path:
+    """Path of a region's snapshot file; raises InputError for unknown regions."""
+    if region not in settings.REGIONS:
+        raise InputError(f"unknown region {region!r}; valid: {', '.join(settings.REGIONS)}")
+    return (geodata or settings.GEODATA_DIR) / "snapshot" / f"{region}.json"
+
+
+def _graph(block: dict, mode: str) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph(crs="EPSG:4326", name=f"snapshot {mode}")
+    g.add_nodes_from((i, {"x": x, "y": y, "country": c}) for i, (x, y, c) in enumerate(block["nodes"]))
+    tag = {"highway": None} if mode == "road" else {"railway": "rail"}
+    for u, v, km in block["edges"]:
+        attrs = {"length": km * 1000.0, **{k: t for k, t in tag.items() if t}}
+        g.add_edge(u, v, **attrs)
+        g.add_edge(v, u, **attrs)
+    return g
+
+
+def load_snapshot(region: str = settings.DEFAULT_REGION, geodata: Path | None = None) -> SourceNetworks:
+    """Load one region preset of the embedded snapshot as :class:`SourceNetworks`."""
+    path = snapshot_path(region, geodata)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return SourceNetworks(
+        source="snapshot",
+        region=region,
+        bbox=tuple(doc["bbox"]),
+        road=_graph(doc["modes"]["road"], "road"),
+        rail=_graph(doc["modes"]["rail"], "rail"),
+        ferry=None,
+        detail=DETAIL,
+        meta={"file": str(path), "from": doc["source"]},
+    )
