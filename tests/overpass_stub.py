@@ -131,6 +131,8 @@ class OverpassStub:
     prefix: str = "/api"
     #: how long the ``timeout`` fault sleeps before answering, seconds
     delay: float = 1.0
+    #: what ``/status`` answers (set a "Slot available after: ..." page to test pacing)
+    status_text: str = STATUS_TEXT
     requests: list[dict[str, Any]] = field(default_factory=list)
     status_requests: int = 0
 
@@ -177,7 +179,7 @@ class OverpassStub:
                 if parsed.path == stub.prefix + "/status":
                     with stub._lock:
                         stub.status_requests += 1
-                    self._send(200, STATUS_TEXT.encode(), "text/plain")
+                    self._send(200, stub.status_text.encode(), "text/plain")
                 elif parsed.path == stub.prefix + "/interpreter":
                     self._interpreter(parse_qs(parsed.query).get("data", [""])[0])
                 else:
@@ -248,7 +250,7 @@ class OverpassStub:
             block_on_close = False
 
         self._server = Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 
