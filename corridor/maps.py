@@ -467,6 +467,19 @@ def _panel_html(title: str, note: str, legend: list[str], extra: str | None = No
 
 # --------------------------------------------------------------------------- the base map
 
+class CorridorMap(folium.Map):
+    """A ``folium.Map`` that shows itself in Jupyter with its assets inlined (no CDN).
+
+    ``corridor_counts`` holds the number of features of each layer, by key.
+    """
+
+    def _repr_html_(self, **kwargs: Any) -> str:
+        page = to_html(self)
+        return ('<div style="width:100%;height:0;padding-bottom:60%;position:relative">'
+                f'<iframe srcdoc="{html_mod.escape(page, quote=True)}" style="position:absolute;width:100%;'
+                'height:100%;left:0;top:0;border:none" allowfullscreen></iframe></div>')
+
+
 def _resolve_tiles(tiles: str | None) -> str | None:
     if tiles is None:
         return None
@@ -484,9 +497,9 @@ def _fit(bbox: Sequence[float], bounds: Sequence[float] | None, pad: float = 0.0
 
 
 def _base_map(bbox: Sequence[float], tiles: str | None, region: str | None = None,
-              bounds: Sequence[float] | None = None) -> tuple[folium.Map, DataLayer]:
+              bounds: Sequence[float] | None = None) -> tuple[CorridorMap, DataLayer]:
     w, s, e, n = _fit(bbox, bounds)
-    m = folium.Map(location=[(s + n) / 2, (w + e) / 2], zoom_start=8, tiles=None, prefer_canvas=True,
+    m = CorridorMap(location=[(s + n) / 2, (w + e) / 2], zoom_start=8, tiles=None, prefer_canvas=True,
                    control_scale=True, zoom_control=True, max_bounds=False)
     # no jQuery, Bootstrap, Font Awesome or awesome-markers: Leaflet alone
     m.default_js = [js for js in folium.Map.default_js if js[0] == "leaflet"]
@@ -929,7 +942,7 @@ def _route_metrics(r: pd.Series) -> list[tuple[str, Any]]:
     def get(k: str) -> Any:
         return r[k] if k in r.index else None
     return [
-        ("route", get("route")), ("rank", get("rank")),
+        ("route", get("route")), ("rank", get("rank")), ("modes", get("modes")), ("chosen as", get("forced_via")),
         ("time", _num(get("hours"), "{:,.1f}", " h")), ("cost", _num(get("cost_usd_t"), "{:,.1f}", " USD/t")),
         ("road", _num(get("km_road"), "{:,.0f}", " km")), ("rail", _num(get("km_rail"), "{:,.0f}", " km")),
         ("sea", _num(get("km_sea"), "{:,.0f}", " km")), ("crossings", get("crossings")), ("ports", get("ports")),
@@ -947,6 +960,49 @@ def _route_pieces(geom: Any) -> list[Any]:
     if geom.geom_type == "GeometryCollection":
         return [g for g in geom.geoms if g.geom_type in ("LineString", "MultiLineString")]
     return [geom]
+
+
+def _synthetic_pairs(net: Any) -> set[tuple]:
+    """Rounded end-point pairs of the network's synthetic edges (both directions)."""
+    g = net.graph
+    out = set()
+    for u, v, d in g.edges(data=True):
+        if d.get("synthetic"):
+            a = (round(g.nodes[u]["x"], 6), round(g.nodes[u]["y"], 6))
+            b = (round(g.nodes[v]["x"], 6), round(g.nodes[v]["y"], 6))
+            out.add((a, b))
+            out.add((b, a))
+    return out
+
+
+def split_synthetic(geom: Any, pairs: set[tuple]) -> list[tuple[Any, bool]]:
+    """Cut a route line into runs of real and synthetic (made-up connector) segments.
+
+    A segment is synthetic when its two end points are those of a synthetic
+    edge of the network (connectors are straight lines between two nodes).
+
+    Examples
+    --------
+    >>> line = LineString([(0, 0), (1, 0), (2, 0)])
+    >>> [(list(g.coords), syn) for g, syn in split_synthetic(line, {((0.0, 0.0), (1.0, 0.0))})]
+    [([(0.0, 0.0), (1.0, 0.0)], True), ([(1.0, 0.0), (2.0, 0.0)], False)]
+    """
+    runs: list[tuple[Any, bool]] = []
+    for piece in _route_pieces(geom):
+        coords = list(piece.coords)
+        current: list = [coords[0]]
+        flag: bool | None = None
+        for a, b in zip(coords[:-1], coords[1:]):
+            syn = ((round(a[0], 6), round(a[1], 6)), (round(b[0], 6), round(b[1], 6))) in pairs
+            if flag is None or syn == flag:
+                current.append(b)
+            else:
+                runs.append((LineString(current), flag))
+                current = [a, b]
+            flag = syn
+        if len(current) > 1:
+            runs.append((LineString(current), bool(flag)))
+    return runs
 
 
 def compare_map(comparison: Any, tiles: str | None = None) -> folium.Map:
@@ -975,6 +1031,7 @@ def compare_map(comparison: Any, tiles: str | None = None) -> folium.Map:
         _add_layer(m, layer)
     _add_layer(m, _crossings_layer(net))
     legs = getattr(comparison, "legs", None)
+    syn_pairs = _synthetic_pairs(net)
     legend = []
     ends: list[tuple[str, Any]] = []
     order = routes.sort_values("rank") if "rank" in routes.columns else routes
@@ -998,9 +1055,12 @@ def compare_map(comparison: Any, tiles: str | None = None) -> folium.Map:
                 for piece in _route_pieces(leg.geometry):
                     feats.append(_feature(piece.simplify(0.0005), style=style, tip=tip, popup=popup))
         else:
-            for piece in _route_pieces(r.geometry):
-                feats.append(_feature(piece.simplify(0.0005), style={"color": color, "weight": weight, "opacity": 0.85},
-                                      tip=tip, popup=popup))
+            for piece, synthetic in split_synthetic(r.geometry, syn_pairs):
+                style = {"color": color, "weight": weight - (2 if synthetic else 0), "opacity": 0.85}
+                if synthetic:
+                    style["dashArray"] = "6 6"
+                feats.append(_feature(piece.simplify(0.0005), style=style, tip=tip, popup=popup,
+                                      synthetic=synthetic or None))
         if feats:
             geom = r.geometry
             pieces = _route_pieces(geom)
@@ -1022,7 +1082,7 @@ def compare_map(comparison: Any, tiles: str | None = None) -> folium.Map:
         feats.append(_feature(pt, icon="origin" if what == "start" else "dest", tip=_tip(what.capitalize())))
     _add_layer(m, DataLayer("ends", "Start and end", feats))
     legend += [_legend_icon("origin", "start"), _legend_icon("dest", "end"),
-               _legend_line(CONNECTOR_COLOR, "dashed: synthetic connector (made up)", dashed=True)]
+               _legend_line("#333333", "dashed part of a route: synthetic connector (made up)", dashed=True)]
     legend += _crossing_legend()
     first = order.iloc[0] if len(order) else None
     title = "Route comparison"
@@ -1169,6 +1229,12 @@ def save_png(obj: Any, path: str | Path, title: str | None = None, dpi: int = 15
                     xs, ys = zip(*sel)
                     ax.scatter(xs, ys, s=size, c=color, edgecolors="white", linewidths=0.6, zorder=7)
                     handles.append(Line2D([], [], marker="o", color=color, ls="", ms=6, label=kind))
+        extent = None
+        if hasattr(obj, "routes") and len(obj.routes):
+            extent = obj.routes.total_bounds
+        elif hasattr(obj, "polygons") and len(obj.polygons):
+            extent = obj.polygons.total_bounds
+        w, s, e, n = _fit(net.bbox, extent)
         ax.set_xlim(w, e)
         ax.set_ylim(s, n)
         ax.set_aspect(1 / math.cos(math.radians((s + n) / 2)))

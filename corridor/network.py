@@ -197,6 +197,7 @@ class _Builder:
         # border edges near a crossing: crossing id -> mode -> list of (u_side, v_side) pieces
         self.crossing_sides: dict[str, dict[str, dict[str, set]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(set)))
         self._indexes: dict[tuple, tuple[list[str], cKDTree | None]] = {}
+        self._seen_border: set[tuple] = set()
 
     # ---- nodes
     def _add_node(self, nid: str, x: float, y: float, country: str, layer: str, **extra: Any) -> None:
@@ -288,10 +289,14 @@ class _Builder:
         cid = self._crossing_for(mode, cu, cv, nu["x"], nu["y"], nv["x"], nv["y"])
         rec = {"mode": mode, "u": u, "v": v, "countries": f"{cu}-{cv}", "km": round(d["length"] / 1000.0, 2),
                "lon": round((nu["x"] + nv["x"]) / 2, 3), "lat": round((nu["y"] + nv["y"]) / 2, 3)}
+        first = (mode, min(str(u), str(v)), max(str(u), str(v))) not in self._seen_border
+        self._seen_border.add((mode, min(str(u), str(v)), max(str(u), str(v))))
         if cid is None:
-            self.report["dropped_border_edges"].append(rec)
+            if first:  # report each track once, not once per direction
+                self.report["dropped_border_edges"].append(rec)
             return
-        self.report["split_at_crossing"].append({**rec, "crossing_id": cid})
+        if first:
+            self.report["split_at_crossing"].append({**rec, "crossing_id": cid})
         c = self.reg[cid]
         s = self.s
         tags = {k: t for k, t in tags.items() if k != "geometry"}  # the pieces run straight via the gate
@@ -360,7 +365,7 @@ class _Builder:
         w, so, e, n = self.src.bbox
         for c in self.reg.of_kind("crossing"):
             cid = c["id"]
-            if not (w - 0.5 <= c["lon"] <= e + 0.5 and so - 0.5 <= c["lat"] <= n + 0.5):
+            if not (w <= c["lon"] <= e and so <= c["lat"] <= n):
                 continue
             ca, cb = c["countries"]
             for mode in c["modes"]:

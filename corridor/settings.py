@@ -31,6 +31,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 GEODATA_DIR = Path(os.environ.get("CORRIDOR_GEODATA", PACKAGE_DIR.parent / "geodata"))
 #: where commands write by default
 OUTPUTS_DIR = Path(os.environ.get("CORRIDOR_OUTPUTS", Path.cwd() / "outputs"))
+#: OSM graphs saved by `corridor fetch` (one folder per region)
+OSM_DIR = Path(os.environ.get("CORRIDOR_OSM_DIR", GEODATA_DIR / "osm"))
 #: raw downloads (Overpass responses) and compiled arrays
 CACHE_DIR = Path(os.environ.get("CORRIDOR_CACHE", Path.home() / ".cache" / "corridor"))
 

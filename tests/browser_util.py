@@ -50,15 +50,20 @@ _INIT_SCRIPT = """
 _INSPECT = """
 () => {
   const out = {leaflet: typeof window.L === "object" && typeof L.map === "function", map: false,
-               layers: {}, paths: 0, markers: 0, controls: {}, overlay_names: [], canvas_ink: 0};
+               layers: {}, paths: 0, markers: 0, controls: {}, overlay_names: [], canvas_ink: 0,
+               attribution: "", info: "", tile_layers: 0};
   if (!out.leaflet || !window.corridor || !corridor.map) { return out; }
   const map = corridor.map;
   out.map = map instanceof L.Map;
   for (const [key, group] of Object.entries(corridor.layers)) {
-    let n = 0, drawn = 0;
-    group.eachLayer((l) => { n++; if (map.hasLayer(l)) { drawn++; } });
+    let n = 0, drawn = 0, dashed = 0;
+    group.eachLayer((l) => {
+      n++;
+      if (map.hasLayer(l)) { drawn++; }
+      if (l.options && l.options.dashArray) { dashed++; }
+    });
     out.layers[key] = {name: corridor.names[key], expected: corridor.expected[key], features: n,
-                       on_map: map.hasLayer(group), drawn: drawn};
+                       on_map: map.hasLayer(group), drawn: drawn, dashed: dashed};
   }
   for (const l of Object.values(map._layers)) {
     if (l instanceof L.Path) { out.paths++; } else if (l instanceof L.Marker) { out.markers++; }
@@ -173,7 +178,7 @@ def check_map_in_browser(path: str | os.PathLike, *, browser: Any = None, screen
         ``attribution``, ``info`` (the data-note panel's text),
         ``overlay_names``, ``canvas_ink``, ``console_errors``, ``page_errors``,
         ``requests`` (blocked or unexpected, not tiles), ``tile_requests``,
-        ``alerts``, ``hostile_images``, ``texts``, and ``problems`` (a list of
+        ``alerts``, ``hostile_images``, ``texts``, ``ready``, and ``problems`` (a list of
         one-line findings; empty when all is well) and ``ok``.
     """
     if browser is None:
@@ -203,7 +208,12 @@ def check_map_in_browser(path: str | os.PathLike, *, browser: Any = None, screen
                 if m.type == "error" else None)
         page.on("pageerror", lambda e: page_errors.append(str(e)))
         page.goto(page_url, wait_until="load", timeout=timeout_ms)
-        page.wait_for_function("() => window.corridor && corridor.map && corridor.info", timeout=timeout_ms)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+        try:
+            page.wait_for_function("() => window.corridor && corridor.map && corridor.info", timeout=timeout_ms)
+            ready = True
+        except PlaywrightTimeout:
+            ready = False
         page.wait_for_timeout(250)  # let the canvas renderer paint
         report: dict[str, Any] = page.evaluate(_INSPECT)
         if screenshot is not None:
@@ -211,7 +221,8 @@ def check_map_in_browser(path: str | os.PathLike, *, browser: Any = None, screen
             from corridor.io import write_bytes_atomic
             write_bytes_atomic(screenshot, png)
             report["screenshot_bytes"] = len(png)
-        report["texts"] = page.evaluate(_OPEN_ALL) if open_popups else []
+        report["ready"] = ready
+        report["texts"] = page.evaluate(_OPEN_ALL) if open_popups and ready else []
         report["alerts"] = page.evaluate("() => window.__corridorAlerts || []")
         report["hostile_images"] = page.evaluate(
             "() => Array.from(document.querySelectorAll('img')).filter(i => i.getAttribute('src') === 'x'"
@@ -223,6 +234,8 @@ def check_map_in_browser(path: str | os.PathLike, *, browser: Any = None, screen
                           if not ("Failed to load resource" in e and TILE_URL.search(e.rsplit(" @ ", 1)[-1]))]
     report.update(console_errors=console_errors, page_errors=page_errors, requests=requests, tile_requests=tiles)
     problems = []
+    if not report["ready"]:
+        problems.append(f"the map did not finish initialising within {timeout_ms} ms")
     if not report.get("leaflet"):
         problems.append("Leaflet did not load (window.L missing)")
     if not report.get("map"):

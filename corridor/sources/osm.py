@@ -496,7 +496,7 @@ def _utc_now() -> str:
 
 
 def _default_out_base(base_dir: str | Path | None) -> Path:
-    return Path(base_dir) if base_dir is not None else settings.GEODATA_DIR / "osm"
+    return Path(base_dir) if base_dir is not None else settings.OSM_DIR
 
 
 # ---------------------------------------------------------------------------------
@@ -544,7 +544,7 @@ def fetch(
     cache_dir : path, optional
         Raw answer cache. Default ``settings.CACHE_DIR / "overpass"``.
     out_dir : path, optional
-        Base folder for saved graphs. Default ``settings.GEODATA_DIR / "osm"``;
+        Base folder for saved graphs. Default ``settings.OSM_DIR``;
         files go to ``<out_dir>/<region_slug(region)>/``.
     timeout : float
         Seconds to wait for each answer (also the server-side query timeout).
@@ -660,7 +660,7 @@ def load_saved(region: str, base_dir: str | Path | None = None) -> SourceNetwork
     region : str
         Preset name or ``"W,S,E,N"`` (as given to :func:`fetch`).
     base_dir : path, optional
-        Default ``settings.GEODATA_DIR / "osm"``.
+        Default ``settings.OSM_DIR``.
 
     Returns
     -------

@@ -1,0 +1,282 @@
+"""Compare routes across corridors: every crossing, port and mode side by side.
+
+For an origin and a destination the engine runs two searches (forward from
+the origin, backward from the destination). Every crossing edge and every
+port's land↔sea transfer then gives, at no further search cost, the best
+route forced through it: best(origin → u) + edge + best(v → destination).
+Routes are told apart by their corridor signature (crossings, ports and
+modes used); the best route of each signature is kept, so the alternatives
+are meaningfully different rather than the same corridor with a detour.
+
+Examples
+--------
+>>> from corridor.network import build_network
+>>> from corridor.routes import compare
+>>> c = compare(build_network("tumen"), "park-hbecz", "port-busan")
+>>> len(c.routes) >= 3
+True
+>>> c.routes.iloc[0]["rank"]
+1
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Hashable, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from corridor.engine import ALL_MODES, Engine, SearchResult, edge_data, engine_for
+from corridor.errors import NoRouteError
+from corridor.network import CorridorNetwork, apply_scenario
+from corridor.reach import resolve_place, write_layers
+from corridor.scenario import Scenario
+
+#: columns of a comparison table, in order
+COLUMNS = ["route", "rank", "hours", "cost_usd_t", "km_road", "km_rail", "km_sea", "crossings", "ports",
+           "gauge_changes", "transfers", "countries", "synthetic_km", "modes", "forced_via", "source", "scenario"]
+
+
+@dataclass
+class Comparison:
+    """Ranked alternative routes between two places.
+
+    Attributes
+    ----------
+    routes : GeoDataFrame
+        One row per route (see :data:`COLUMNS`), ranked by the metric, with
+        the route's LineString.
+    edges : list of list of dict
+        Each route's edge attribute dicts, in order (for audits and tests).
+    """
+
+    routes: gpd.GeoDataFrame
+    edges: list[list[dict[str, Any]]]
+    network: CorridorNetwork
+    origin: str
+    destination: str
+    metric: str
+    modes: tuple[str, ...]
+
+    @property
+    def data_note(self) -> str:
+        return self.network.data_note
+
+    def to_file(self, path: str | Path) -> None:
+        """Write the table: ``.csv``, ``.geojson`` or ``.gpkg``."""
+        write_layers(path, {"routes": self.routes}, self.network)
+
+
+def _label(modes: list[str], crossings: list[str], ports: list[str]) -> str:
+    via = crossings + ports
+    return ("+".join(modes) or "local") + (" via " + ", ".join(via) if via else " (no border, no port)")
+
+
+def summarize_path(net: CorridorNetwork, nodes: list[Hashable], data: list[dict[str, Any]]) -> dict[str, Any]:
+    """The metrics of one route from its nodes and edge attribute dicts.
+
+    Reported hours and cost are the plain sums of ``travel_time`` and
+    ``cost_usd_t`` over the edges (penalties never count).
+    """
+    g = net.graph
+    km = {"road": 0.0, "rail": 0.0, "sea": 0.0}
+    synthetic = 0.0
+    modes: list[str] = []
+    gauge_changes = 0
+    last_gauge = None
+    for d in data:
+        m = d["mode"]
+        carrier = {"crossing": d.get("crossing_mode"), "connector": d.get("layer_of")}.get(m, m)
+        if d.get("synthetic"):
+            synthetic += d["length"]
+        elif m in km:
+            km[m] += d["length"]
+        elif m == "crossing":
+            km[carrier] += d["length"]
+        if carrier in ("road", "rail", "sea") and carrier not in modes:
+            modes.append(carrier)
+        if m == "transfer" and d.get("transfer") == "gauge":
+            gauge_changes += 1
+            last_gauge = None
+        elif carrier == "rail" and d.get("gauge_mm"):
+            if d.get("transfer") == "rail-terminal":
+                # unloading then loading at the same terminal in another gauge is transshipment
+                if last_gauge is not None and d["gauge_mm"] != last_gauge and g.nodes[nodes[data.index(d)]]["layer"] == "place":
+                    gauge_changes += 1
+                last_gauge = d["gauge_mm"]
+            else:
+                last_gauge = d["gauge_mm"]
+        elif m in ("road", "sea"):
+            last_gauge = None
+    crossings = list(dict.fromkeys(d["crossing_id"] for d in data if m_is(d, "crossing")))
+    ports = list(dict.fromkeys(d["port_id"] for d in data if d.get("transfer") == "port"))
+    countries = list(dict.fromkeys(g.nodes[n]["country"] for n in nodes))
+    return {
+        "hours": float(sum(d["travel_time"] for d in data)) / 3600.0,
+        "cost_usd_t": float(sum(d["cost_usd_t"] for d in data)),
+        "km_road": km["road"] / 1000.0, "km_rail": km["rail"] / 1000.0, "km_sea": km["sea"] / 1000.0,
+        "crossings": ";".join(crossings), "ports": ";".join(ports),
+        "gauge_changes": gauge_changes,
+        "transfers": sum(1 for d in data if d["mode"] == "transfer"),
+        "countries": ";".join(countries), "synthetic_km": synthetic / 1000.0,
+        "modes": "+".join(modes), "route": _label(modes, crossings, ports),
+        "_signature": (tuple(crossings), tuple(ports), tuple(modes)),
+    }
+
+
+def m_is(d: dict[str, Any], mode: str) -> bool:
+    return d["mode"] == mode
+
+
+def path_geometry(net: CorridorNetwork, nodes: list[Hashable], data: list[dict[str, Any]]) -> shapely.LineString:
+    """One LineString along the route (sea lanes follow their searoute geometry)."""
+    g = net.graph
+    coords: list[tuple[float, float]] = [(g.nodes[nodes[0]]["x"], g.nodes[nodes[0]]["y"])]
+    for v, d in zip(nodes[1:], data):
+        geom = d.get("geometry")
+        seg = list(geom.coords)[1:] if geom is not None else [(g.nodes[v]["x"], g.nodes[v]["y"])]
+        for c in seg:
+            if c != coords[-1]:
+                coords.append(c)
+    if len(coords) == 1:
+        coords.append(coords[0])
+    return shapely.LineString(coords)
+
+
+def _join(eng: Engine, fwd: SearchResult, bwd: SearchResult, p: int) -> list[int] | None:
+    """Edge positions of origin → edge p → destination."""
+    a = eng.nodes[eng.u[p]]
+    b = eng.nodes[eng.v[p]]
+    head = fwd.path_positions(0, a)
+    tail = bwd.path_positions(0, b)
+    if head is None or tail is None:
+        return None
+    path = head + [p] + tail
+    # a forced route that passes a node twice is a detour of another route
+    seq = [eng.u[path[0]]] + [eng.v[q] for q in path]
+    if len(set(seq)) != len(seq):
+        return None
+    return path
+
+
+def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: int = 6, metric: str = "time",
+            modes: Sequence[str] = ALL_MODES) -> Comparison:
+    """Best route through each crossing and port, plus the overall best, ranked.
+
+    Parameters
+    ----------
+    net : CorridorNetwork
+    origin, destination : str
+        Registry ids or ``"lat,lon"``.
+    alternatives : int
+        Most routes to return (the overall best always among them).
+    metric : {"time", "cost"}
+        What "best" means.
+    modes : list of str
+
+    Raises
+    ------
+    NoRouteError
+        Nothing at all connects origin and destination.
+    """
+    if alternatives < 1:
+        from corridor.errors import InputError
+
+        raise InputError(f"--alternatives {alternatives}: must be a whole number >= 1")
+    eng = engine_for(net, metric, modes)
+    o, o_label, _ = resolve_place(net, eng, origin)
+    d, d_label, _ = resolve_place(net, eng, destination)
+    fwd = eng.search([o])
+    bwd = eng.search([d], reverse=True)
+    io, idd = eng.idx(o), eng.idx(d)
+    if not np.isfinite(fwd.dist[0, idd]):
+        raise NoRouteError(f"no route from {o_label} to {d_label} by {', '.join(eng.modes)} "
+                           f"under scenario '{net.scenario.label}' (region {net.region}); "
+                           "try other --modes, --region northeast-asia, or open a crossing")
+    g = net.graph
+    # candidate via-edges: crossings and port transfers
+    cand: dict[tuple[str, str], tuple[float, int]] = {}
+    for p, (u, v, k) in enumerate(eng.edge_keys):
+        ed = g.edges[u, v, k]
+        if ed["mode"] == "crossing":
+            key = (ed["crossing_id"], ed["crossing_mode"])
+        elif ed.get("transfer") == "port":
+            key = (ed["port_id"], "port")
+        else:
+            continue
+        total = fwd.dist[0, eng.u[p]] + eng.w[p] + bwd.dist[0, eng.v[p]]
+        if np.isfinite(total) and (key not in cand or total < cand[key][0]):
+            cand[key] = (float(total), p)
+    paths: list[tuple[float, list[int], str]] = [(float(fwd.dist[0, idd]), fwd.path_positions(0, d), "best")]
+    for (vid, kind), (total, p) in sorted(cand.items(), key=lambda kv: kv[1][0]):
+        path = _join(eng, fwd, bwd, p)
+        if path is not None:
+            paths.append((total, path, vid if kind == "port" else f"{vid} ({kind})"))
+    rows, edges, seen = [], [], set()
+    for total, path, forced in sorted(paths, key=lambda t: t[0]):
+        data = edge_data(eng, g, path)
+        nodes = [eng.nodes[io]] + [eng.nodes[eng.v[q]] for q in path]
+        summ = summarize_path(net, nodes, data)
+        sig = summ.pop("_signature")
+        if sig in seen:
+            continue
+        seen.add(sig)
+        summ.update(forced_via=forced, source=net.source, scenario=net.scenario.label,
+                    geometry=path_geometry(net, nodes, data))
+        rows.append(summ)
+        edges.append(data)
+        if len(rows) >= alternatives:
+            break
+    df = pd.DataFrame(rows)
+    df["rank"] = np.arange(1, len(df) + 1)
+    for c in ("hours", "cost_usd_t", "km_road", "km_rail", "km_sea", "synthetic_km"):
+        df[c] = df[c].round(2)
+    routes = gpd.GeoDataFrame(df[COLUMNS + ["geometry"]], geometry="geometry", crs="EPSG:4326")
+    return Comparison(routes=routes, edges=edges, network=net, origin=o_label, destination=d_label,
+                      metric=metric, modes=eng.modes)
+
+
+def compare_scenarios(net: CorridorNetwork, origin: str, destination: str, scenarios: Sequence[Scenario],
+                      alternatives: int = 6, metric: str = "time",
+                      modes: Sequence[str] = ALL_MODES) -> tuple[pd.DataFrame, list[Comparison]]:
+    """Baseline against each scenario, side by side, with the change per route.
+
+    Returns
+    -------
+    table : DataFrame
+        One row per route (by corridor label): ``rank_<label>``,
+        ``hours_<label>``, ``cost_usd_t_<label>`` per scenario, then
+        ``delta_hours`` and ``delta_rank`` of the last scenario against the
+        baseline (missing: the route is impossible in that scenario).
+    comparisons : list of Comparison
+        Baseline first.
+    """
+    comps = [compare(net, origin, destination, alternatives, metric, modes)]
+    for sc in scenarios:
+        try:
+            comps.append(compare(apply_scenario(net, sc), origin, destination, alternatives, metric, modes))
+        except NoRouteError:
+            empty = gpd.GeoDataFrame(pd.DataFrame(columns=COLUMNS + ["geometry"]), geometry="geometry", crs="EPSG:4326")
+            comps.append(Comparison(empty, [], apply_scenario(net, sc), origin, destination, metric, tuple(modes)))
+    labels = ["baseline"] + [sc.label for sc in scenarios]
+    table = None
+    for lab, c in zip(labels, comps):
+        part = pd.DataFrame(c.routes[["route", "rank", "hours", "cost_usd_t"]]).set_index("route")
+        part.columns = [f"{col}_{lab}" for col in part.columns]
+        table = part if table is None else table.join(part, how="outer")
+    last = labels[-1]
+    if len(labels) > 1:
+        table["delta_hours"] = (table[f"hours_{last}"] - table["hours_baseline"]).round(2)
+        table["delta_rank"] = table[f"rank_{last}"] - table["rank_baseline"]
+        for col in [c for c in table.columns if c.startswith("rank_")] + ["delta_rank"]:
+            table[col] = table[col].astype("Int64")
+        table["status"] = np.where(table[f"rank_{last}"].isna(), "impossible",
+                                   np.where(table["rank_baseline"].isna(), "new", "changed"))
+        table.loc[(table["status"] == "changed") & (table["delta_hours"].abs() < 1e-9)
+                  & (table["delta_rank"] == 0), "status"] = "same"
+    table = table.sort_values(f"rank_{last}" if len(labels) > 1 else "rank_baseline", na_position="last")
+    return table.reset_index(), comps
