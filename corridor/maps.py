@@ -527,7 +527,11 @@ def _base_map(bbox: Sequence[float], tiles: str | None, region: str | None = Non
                               interactive=False)
     m.add_child(borders_layer)
     m.corridor_counts["borders"] = len(feats)
-    m.fit_bounds([[s, w], [n, e]])
+    if bounds is not None:
+        # keep the subject clear of the legend (bottom left) and the layer control (top right)
+        m.fit_bounds([[s, w], [n, e]], padding_top_left=(330, 10), padding_bottom_right=(340, 10), max_zoom=12)
+    else:
+        m.fit_bounds([[s, w], [n, e]])
     m.corridor_minimap = _MiniMap(borders_layer, tile_url, tile_opts)
     return m, borders_layer
 
@@ -1068,7 +1072,8 @@ def compare_map(comparison: Any, tiles: str | None = None) -> folium.Map:
                 first, last = pieces[0], pieces[-1]
                 ends.append(("start", Point(first.coords[0])))
                 ends.append(("end", Point(last.coords[-1])))
-        _add_layer(m, DataLayer(f"route-{i}", f"{i + 1}. {label}", feats, show=True))
+        short = label if len(label) <= 34 else label[:33].rstrip(" ,;") + "\u2026"  # full label in the legend
+        _add_layer(m, DataLayer(f"route-{i}", f"{i + 1}. {short}", feats, show=True))
         legend.append(_legend_line(color, f"{i + 1}. {label}: {_num(r.get('hours'), '{:,.1f}', ' h')}, "
                                           f"{_num(r.get('cost_usd_t'), '{:,.1f}', ' USD/t')}", weight=weight - 1))
     # start and end markers (shared by the routes; deduplicated)
@@ -1250,7 +1255,7 @@ def save_png(obj: Any, path: str | Path, title: str | None = None, dpi: int = 15
                 title = f"Corridor network \u2013 {net.region}"
         ax.set_title(title, fontsize=12)
         if handles:
-            ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.9)
+            ax.legend(handles=handles, loc="best", fontsize=7.5, framealpha=0.9)
         note = getattr(obj, "data_note", net.data_note)
         import textwrap
         foot = textwrap.fill(f"Data: {note}. Sources: {settings_mod.ATTRIBUTION_TEXT}", 150)

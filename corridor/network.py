@@ -198,6 +198,7 @@ class _Builder:
         self.crossing_sides: dict[str, dict[str, dict[str, set]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(set)))
         self._indexes: dict[tuple, tuple[list[str], cKDTree | None]] = {}
         self._seen_border: set[tuple] = set()
+        self._gate_ids: list[str] = []
 
     # ---- nodes
     def _add_node(self, nid: str, x: float, y: float, country: str, layer: str, **extra: Any) -> None:
@@ -208,6 +209,8 @@ class _Builder:
         c = self.reg[cid]
         nid = f"gate:{cid}:{cc}:{mode}" + (f":{gauge}" if gauge else "")
         extra = {"gauge_mm": gauge} if gauge else {}
+        if nid not in self.g:
+            self._gate_ids.append(nid)
         self._add_node(nid, c["lon"], c["lat"], cc, mode, crossing_id=cid, name=c["name"], **extra)
         return nid
 
@@ -225,8 +228,9 @@ class _Builder:
         g, s = self.src.road, self.s
         tag_countries(g)
         edges = []
+        nodes = dict(g.nodes(data=True))
         for u, v, d in g.edges(data=True):
-            nu, nv = g.nodes[u], g.nodes[v]
+            nu, nv = nodes[u], nodes[v]
             cu, cv = nu["country"], nv["country"]
             tags = {k: d[k] for k in ("highway", "name", "ref", "maxspeed", "osmid", "geometry") if k in d and d[k] is not None}
             if cu != cv:
@@ -244,8 +248,9 @@ class _Builder:
         edges = []
         # per node: gauges of single-gauge edges meeting there (for breaks of gauge)
         single: dict[Any, set[int]] = defaultdict(set)
+        nodes = dict(g.nodes(data=True))
         for u, v, d in g.edges(data=True):
-            nu, nv = g.nodes[u], g.nodes[v]
+            nu, nv = nodes[u], nodes[v]
             cu, cv = nu["country"], nv["country"]
             tags = {k: d[k] for k in ("railway", "name", "ref", "usage", "service", "electrified", "osmid", "geometry")
                     if k in d and d[k] is not None}
@@ -324,30 +329,39 @@ class _Builder:
     def _lat0(self) -> float:
         return float(np.cos(np.radians((self.src.bbox[1] + self.src.bbox[3]) / 2)))
 
-    def _index(self, layer: str, country: str, gates: bool) -> tuple[list[str], cKDTree | None]:
-        key = (layer, country, gates, self.g.number_of_nodes())
-        if key in self._indexes:
-            return self._indexes[key]
-        ids = [n for n, d in self.g.nodes(data=True) if d["layer"] == layer and d["country"] == country
-               and self.g.degree(n) > 0 and (gates or not str(n).startswith("gate:"))]
-        self._indexes[key] = (ids, None)
-        if not ids:
-            return ids, None
-        xy = np.array([(self.g.nodes[n]["x"] * self._lat0, self.g.nodes[n]["y"]) for n in ids])
-        self._indexes[key] = (ids, cKDTree(xy))
-        return self._indexes[key]
+    def _index(self, layer: str, country: str) -> tuple[list[str], cKDTree | None]:
+        """KD-tree of a layer's network nodes in one country (built once: they never change
+        after the land networks are in; every one of them came with an edge)."""
+        key = (layer, country)
+        if not self._indexes:
+            groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+            for n, d in self.g.nodes(data=True):
+                if d["layer"] in ("road", "rail") and not str(n).startswith("gate:"):
+                    groups[(d["layer"], d["country"])].append(n)
+            for k, ids in groups.items():
+                xy = np.array([(self.g.nodes[n]["x"] * self._lat0, self.g.nodes[n]["y"]) for n in ids])
+                self._indexes[k] = (ids, cKDTree(xy))
+        return self._indexes.get(key, ([], None))
 
     def _nearest(self, layer: str, country: str, x: float, y: float, k: int = 1,
                  gates: bool = False) -> list[tuple[str, float]]:
-        """Nearest access nodes of a layer in a country, nearest first, with distances in metres."""
-        ids, tree = self._index(layer, country, gates)
-        if tree is None:
+        """Nearest access nodes of a layer in a country, nearest first, with distances in metres.
+
+        ``gates=True`` counts the crossings' gate nodes on that side as access nodes too.
+        """
+        ids, tree = self._index(layer, country)
+        extra = [n for n in self._gate_ids if self.g.nodes[n]["layer"] == layer
+                 and self.g.nodes[n]["country"] == country and self.g.degree(n) > 0] if gates else []
+        if tree is None and not extra:
             return []
-        kk = min(max(k * 4, 8), len(ids))
-        _, idx = tree.query([x * self._lat0, y], k=kk)
-        idx = np.atleast_1d(idx)
-        cands = sorted(((ids[i], float(haversine_m(x, y, self.g.nodes[ids[i]]["x"], self.g.nodes[ids[i]]["y"])))
-                        for i in idx), key=lambda t: t[1])
+        idx = []
+        if tree is not None:
+            kk = min(max(k * 4, 8), len(ids))
+            _, found = tree.query([x * self._lat0, y], k=kk)
+            idx = [ids[i] for i in np.atleast_1d(found)]
+        idx += extra
+        cands = sorted(((n, float(haversine_m(x, y, self.g.nodes[n]["x"], self.g.nodes[n]["y"])))
+                        for n in idx), key=lambda t: t[1])
         return cands
 
     def _connector(self, a: str, b: str, length: float, layer: str, **extra: Any) -> None:
@@ -561,8 +575,10 @@ def build(src: SourceNetworks, registry: Registry | None = None, s: Settings = s
     b.summarize()
     net = CorridorNetwork(graph=b.g, registry=registry, source=src.source, region=src.region, bbox=src.bbox,
                           detail=src.detail, settings=s, report=b.report, meta=dict(src.meta))
-    # planned crossings and iced ports take their status from the scenario pass
-    return apply_scenario(net, BASELINE)
+    # planned crossings take their status from the scenario pass; the graph is
+    # new, so no copy is needed here
+    _set_scenario(net.graph, s, BASELINE)
+    return net
 
 
 def build_network(region: str = settings_mod.DEFAULT_REGION, source: str = "auto",
@@ -625,8 +641,13 @@ def apply_scenario(net: CorridorNetwork, scenario: Scenario) -> CorridorNetwork:
         for pid in table:
             if pid not in reg.ids("crossing"):
                 raise InputError(f"--{what} {pid!r}: not a crossing; valid: {', '.join(reg.ids('crossing'))}")
-    s = net.settings
     g = net.graph.copy()
+    _set_scenario(g, net.settings, scenario)
+    return replace(net, graph=g, scenario=scenario)
+
+
+def _set_scenario(g: nx.MultiDiGraph, s: Settings, scenario: Scenario) -> None:
+    """Statuses, dwell, fees and speeds of ``scenario`` on graph ``g``, in place."""
     iced = scenario.month is not None and scenario.month in s.ice_months
     for u, v, k, d in g.edges(keys=True, data=True):
         cid = d.get("crossing_id") if d["mode"] == "crossing" or d.get("transfer") == "gauge" else None
@@ -661,4 +682,3 @@ def apply_scenario(net: CorridorNetwork, scenario: Scenario) -> CorridorNetwork:
             d["speed_kph"] = d["speed_kph"] * f
             d["travel_time"] = d["length"] / 1000.0 / d["speed_kph"] * 3600.0
         g.edges[u, v, k].update(d)
-    return replace(net, graph=g, scenario=scenario)

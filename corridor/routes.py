@@ -21,7 +21,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Hashable, Sequence
 
@@ -52,6 +52,9 @@ class Comparison:
         the route's LineString.
     edges : list of list of dict
         Each route's edge attribute dicts, in order (for audits and tests).
+    snap_m : dict
+        ``{"origin": m, "destination": m}``: how far a ``lat,lon`` end was
+        snapped to the network (0 for registry ids); never hidden.
     """
 
     routes: gpd.GeoDataFrame
@@ -61,6 +64,7 @@ class Comparison:
     destination: str
     metric: str
     modes: tuple[str, ...]
+    snap_m: dict[str, float] = field(default_factory=dict)
 
     @property
     def data_note(self) -> str:
@@ -188,8 +192,8 @@ def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: i
 
         raise InputError(f"--alternatives {alternatives}: must be a whole number >= 1")
     eng = engine_for(net, metric, modes)
-    o, o_label, _ = resolve_place(net, eng, origin)
-    d, d_label, _ = resolve_place(net, eng, destination)
+    o, o_label, o_snap = resolve_place(net, eng, origin)
+    d, d_label, d_snap = resolve_place(net, eng, destination)
     fwd = eng.search([o])
     bwd = eng.search([d], reverse=True)
     io, idd = eng.idx(o), eng.idx(d)
@@ -237,7 +241,7 @@ def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: i
         df[c] = df[c].round(2)
     routes = gpd.GeoDataFrame(df[COLUMNS + ["geometry"]], geometry="geometry", crs="EPSG:4326")
     return Comparison(routes=routes, edges=edges, network=net, origin=o_label, destination=d_label,
-                      metric=metric, modes=eng.modes)
+                      metric=metric, modes=eng.modes, snap_m={"origin": o_snap, "destination": d_snap})
 
 
 def compare_scenarios(net: CorridorNetwork, origin: str, destination: str, scenarios: Sequence[Scenario],

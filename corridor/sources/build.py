@@ -297,9 +297,14 @@ def build_sea_lanes(ports: list[dict]) -> tuple[list[dict], dict]:
     return feats, {"lanes": len(feats), "ports": len(ports)}
 
 
-def build_all(geodata: str | Path = settings.GEODATA_DIR) -> dict:
-    """Rebuild every generated file in ``geodata`` and return the measured statistics."""
-    geodata = Path(geodata)
+def build_all(geodata: str | Path | None = None, registry_dir: str | Path | None = None) -> dict:
+    """Rebuild every generated file in ``geodata`` and return the measured statistics.
+
+    ``registry_dir`` holds the hand-curated registry files (crossings, parks)
+    the gap measurement reads; default: the project's ``geodata/registry``.
+    """
+    geodata = Path(geodata) if geodata is not None else settings.GEODATA_DIR
+    registry_dir = Path(registry_dir) if registry_dir is not None else settings.GEODATA_DIR / "registry"
     countries = _Countries()
     stats: dict[str, Any] = {"regions": {}}
     for name in settings.REGIONS:
@@ -316,7 +321,7 @@ def build_all(geodata: str | Path = settings.GEODATA_DIR) -> dict:
     lanes, sea_stats = build_sea_lanes(ports)
     write_text_atomic(geodata / "snapshot" / "sea.geojson", _dumps_features(lanes, name="sea lanes"))
     stats["sea"] = sea_stats
-    stats["gaps"] = measure_gaps(geodata)
+    stats["gaps"] = measure_gaps(geodata, registry_dir)
 
     provenance = {
         "built_by": "corridor build-snapshot (corridor/sources/build.py)",
@@ -345,13 +350,14 @@ def build_all(geodata: str | Path = settings.GEODATA_DIR) -> dict:
     return provenance
 
 
-def measure_gaps(geodata: Path) -> list[str]:
+def measure_gaps(geodata: Path, registry_dir: Path) -> list[str]:
     """Known gaps, re-measured: registry towns and crossings far from any road or rail node."""
     doc = json.loads((geodata / "snapshot" / "tumen.json").read_text(encoding="utf-8"))
     gaps = []
     targets = []
     for fname in ("towns.geojson", "crossings.geojson"):
-        p = geodata / "registry" / fname
+        # towns are generated into this build's folder; crossings are curated by hand
+        p = geodata / "registry" / fname if fname == "towns.geojson" else registry_dir / fname
         if p.exists():
             for f in json.loads(p.read_text(encoding="utf-8"))["features"]:
                 lon, lat = f["geometry"]["coordinates"]
@@ -376,6 +382,6 @@ def _haversine_km(lon1, lat1, lon2, lat2):
 if __name__ == "__main__":  # pragma: no cover
     import sys
 
-    out = build_all(sys.argv[1] if len(sys.argv) > 1 else settings.GEODATA_DIR)
+    out = build_all(sys.argv[1] if len(sys.argv) > 1 else None)
     print(json.dumps(out["statistics"], indent=1))
 

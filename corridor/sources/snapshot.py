@@ -36,11 +36,10 @@ def snapshot_path(region: str, geodata: Path | None = None) -> Path:
 def _graph(block: dict, mode: str) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph(crs="EPSG:4326", name=f"snapshot {mode}")
     g.add_nodes_from((i, {"x": x, "y": y, "country": c}) for i, (x, y, c) in enumerate(block["nodes"]))
-    tag = {"highway": None} if mode == "road" else {"railway": "rail"}
-    for u, v, km in block["edges"]:
-        attrs = {"length": km * 1000.0, **{k: t for k, t in tag.items() if t}}
-        g.add_edge(u, v, **attrs)
-        g.add_edge(v, u, **attrs)
+    tag = {} if mode == "road" else {"railway": "rail"}
+    # the snapshot is undirected: one edge each way, each with its own attribute dict
+    g.add_edges_from((a, b, {"length": km * 1000.0, **tag})
+                     for u, v, km in block["edges"] for a, b in ((u, v), (v, u)))
     return g
 
 
