@@ -8,8 +8,8 @@ once at set-up into :data:`ASSETS_DIR` by::
 
     python -m corridor.assets install
 
-(which runs ``npm pack``; ``npm install --prefix ASSETS_DIR <specs>`` gives the
-same layout). Rendering never downloads anything: when a file is missing,
+(which downloads the pinned tarballs from the npm registry and checks their
+SHA-512; ``npm install --prefix ASSETS_DIR <specs>`` gives the same layout). Rendering never downloads anything: when a file is missing,
 :func:`inline_html` raises :class:`AssetError` naming the file and the set-up
 command, and a page never silently falls back to a CDN link.
 
@@ -34,7 +34,6 @@ import mimetypes
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -44,7 +43,7 @@ from pathlib import Path
 from corridor import settings
 
 #: where the npm packages are unpacked: ``<ASSETS_DIR>/node_modules/<package>/``
-ASSETS_DIR = Path(os.environ.get("CORRIDOR_ASSETS", settings.PACKAGE_DIR.parent / ".cache" / "corridor-assets"))
+ASSETS_DIR = settings.ASSETS_DIR
 
 #: the npm packages the pages need, pinned to the versions folium 0.20's templates name
 PACKAGES: dict[str, str] = {
@@ -53,6 +52,15 @@ PACKAGES: dict[str, str] = {
     "leaflet-measure": "2.1.7",
     "leaflet-minimap": "3.6.1",
 }
+
+#: the npm registry's tarball checksums of :data:`PACKAGES` (``dist.integrity``)
+INTEGRITY: dict[str, str] = {
+    "leaflet": "sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA==",
+    "leaflet.fullscreen": "sha512-81wWSUXz1ZtdneR0v5eJDWXUSx+Zo5J50WXWeydG/UcILfIEAgz/iOjZSi3p00Z9MJ/FC/P5i3CgdYuEAos0yQ==",
+    "leaflet-measure": "sha512-IvoHIoVTIQSXUgaNnAMF17qXFB+dF5ICdwmY8BHyq/Hh33/xeGqQUUYlz0pRMzFN9NUcjsT6JBhCr1ia0CG5ug==",
+    "leaflet-minimap": "sha512-6px8f6cfv1rKB6ACpL6bbUFGxipZOq4KsntJgBj9nOcW1RYa5+xFp8emOZwks9X+VtVVsQEwWwfgT1kTTL/LzA==",
+}
+NPM_REGISTRY = os.environ.get("CORRIDOR_NPM_REGISTRY", "https://registry.npmjs.org")
 
 #: the one command that provides the files
 SETUP_COMMAND = "python -m corridor.assets install"
@@ -127,7 +135,7 @@ def missing_assets() -> list[Asset]:
 
 def _missing_message(what: str) -> str:
     return (f"map asset {what} is not installed under {ASSETS_DIR}; "
-            f"run `{SETUP_COMMAND}` once (needs npm and the npm registry)")
+            f"run `{SETUP_COMMAND}` once (downloads them from the npm registry)")
 
 
 _CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
@@ -215,16 +223,40 @@ def inline_html(html: str) -> str:
     return html
 
 
-def install(dest: Path | None = None, npm: str | None = None) -> Path:
-    """Fetch the pinned npm packages with ``npm pack`` and unpack them.
+def _download(name: str, version: str, into: Path) -> Path:
+    """One npm tarball from the registry, checked against its pinned SHA-512."""
+    import hashlib
+    import urllib.error
+    import urllib.request
+
+    base = name.split("/")[-1]
+    url = f"{NPM_REGISTRY}/{name}/-/{base}-{version}.tgz"
+    try:
+        with urllib.request.urlopen(url, timeout=60) as resp:  # noqa: S310 - fixed https registry URL
+            data = resp.read()
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise AssetError(f"could not download {url} ({exc}); check the connection to the npm registry "
+                         f"and run `{SETUP_COMMAND}` again") from None
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    if digest != INTEGRITY[name]:
+        raise AssetError(f"{url}: checksum mismatch (got {digest[:20]}…, expected {INTEGRITY[name][:20]}…); not installed")
+    path = into / f"{base}-{version}.tgz"
+    path.write_bytes(data)
+    return path
+
+
+def install(dest: Path | None = None) -> Path:
+    """Download the pinned npm packages from the npm registry and unpack them.
+
+    Needs only Python and the npm registry (no Node.js): each tarball is
+    checked against its pinned SHA-512 (:data:`INTEGRITY`, the registry's own
+    ``dist.integrity``) and swapped into place atomically.
 
     Parameters
     ----------
     dest : Path, optional
         Target folder (default :data:`ASSETS_DIR`); packages land in
         ``dest/node_modules/<package>/``.
-    npm : str, optional
-        The npm executable (default: found on ``PATH``).
 
     Returns
     -------
@@ -232,21 +264,11 @@ def install(dest: Path | None = None, npm: str | None = None) -> Path:
         The folder the packages were unpacked into.
     """
     dest = Path(dest) if dest is not None else ASSETS_DIR
-    npm = npm or shutil.which("npm")
-    if not npm:
-        raise AssetError(f"npm is not installed; install Node.js/npm, then run `{SETUP_COMMAND}`")
-    specs = [f"{name}@{version}" for name, version in PACKAGES.items()]
     modules = dest / "node_modules"
     modules.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest) as tmp:
-        proc = subprocess.run([npm, "pack", "--silent", "--pack-destination", tmp, *specs],
-                              capture_output=True, text=True, cwd=tmp)
-        if proc.returncode != 0:
-            raise AssetError(f"npm pack {' '.join(specs)} failed: {proc.stderr.strip().splitlines()[-1:] or proc.returncode}")
-        for name in PACKAGES:
-            tarball = next(Path(tmp).glob(f"{name}-{PACKAGES[name]}.tgz"), None)
-            if tarball is None:
-                raise AssetError(f"npm pack gave no tarball for {name}@{PACKAGES[name]}")
+        for name, version in PACKAGES.items():
+            tarball = _download(name, version, Path(tmp))
             unpacked = Path(tmp) / f"x-{name}"
             with tarfile.open(tarball) as tf:
                 tf.extractall(unpacked, filter="data")

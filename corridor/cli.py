@@ -457,9 +457,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - the last line of defence
+        from corridor.assets import AssetError
         from corridor.sources.osm import FetchError
 
-        if isinstance(exc, FetchError):
+        if isinstance(exc, (FetchError, AssetError)):
             print(f"{PROG}: error: {exc}", file=sys.stderr)
             return 1
         if os.environ.get("CORRIDOR_DEBUG"):

@@ -33,6 +33,8 @@ GEODATA_DIR = Path(os.environ.get("CORRIDOR_GEODATA", PACKAGE_DIR.parent / "geod
 OUTPUTS_DIR = Path(os.environ.get("CORRIDOR_OUTPUTS", Path.cwd() / "outputs"))
 #: OSM graphs saved by `corridor fetch` (one folder per region)
 OSM_DIR = Path(os.environ.get("CORRIDOR_OSM_DIR", GEODATA_DIR / "osm"))
+#: Leaflet and plugin JS/CSS unpacked from npm (``python -m corridor.assets install``)
+ASSETS_DIR = Path(os.environ.get("CORRIDOR_ASSETS", PACKAGE_DIR.parent / ".cache" / "corridor-assets"))
 #: raw downloads (Overpass responses) and compiled arrays
 CACHE_DIR = Path(os.environ.get("CORRIDOR_CACHE", Path.home() / ".cache" / "corridor"))
 
