@@ -33,8 +33,8 @@ from corridor.errors import InputError
 
 METRICS = ("time", "cost")
 ALL_MODES = ("road", "rail", "sea")
-#: smallest search weight: SciPy drops explicit zeros from sparse graphs
-_EPS = 1e-6
+#: SciPy's csgraph takes explicit zeros in a sparse matrix as zero-weight edges,
+#: so zero weights stay zero (no lifting: distances match NetworkX exactly)
 _NO_PRED = -9999
 
 
@@ -135,7 +135,6 @@ class Engine:
     def _init_arrays(self, n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, t: np.ndarray, c: np.ndarray,
                      L: np.ndarray, ekeys: list | None) -> None:
         # keep the lightest edge per (u, v): a CSR matrix would add parallel edges up
-        w = np.maximum(w, _EPS)
         order = np.lexsort((w, v, u))
         u, v, w, t, c, L = u[order], v[order], w[order], t[order], c[order], L[order]
         first = np.ones(len(u), dtype=bool)
@@ -149,7 +148,7 @@ class Engine:
         self.csr = csr_matrix((self.w, (self.u, self.v)), shape=(n, n))
         self.csr.sort_indices()
         # position in self.* arrays of each CSR entry (both are sorted by (u, v))
-        self.has_penalty = bool(np.any(self.w - np.maximum(self.t if self.metric == "time" else self.c, _EPS) > 1e-9))
+        self.has_penalty = bool(np.any(self.w - (self.t if self.metric == "time" else self.c) > 1e-9))
         self._rev: csr_matrix | None = None
 
     # ------------------------------------------------------------------ queries
