@@ -260,9 +260,9 @@ def test_save_png_for_network_reach_and_compare(tumen, tmp_path):
 # --------------------------------------------------------------------------- with the real engine
 
 def test_reach_map_from_real_reach(tumen):
-    from corridor import reach as reach_mod
+    from corridor.reach import reach
 
-    r = reach_mod.reach(tumen, ["park-hbecz"], bands=[2, 8])
+    r = reach(tumen, ["park-hbecz"], bands=[2, 8])
     m = maps.reach_map(r)
     assert m.corridor_counts["band-0"] == 1 and m.corridor_counts["band-1"] == 1
     assert m.corridor_counts["places"] == r.places["place"].nunique()
