@@ -55,6 +55,24 @@ ATTRIBUTION = {
 }
 ATTRIBUTION_TEXT = "; ".join(ATTRIBUTION.values())
 
+# ---- live OpenStreetMap downloads (corridor fetch)
+#: edge length of the square tiles a region is split into, degrees. One
+#: Overpass request per tile and mode; 0.5 deg (about 41 x 56 km at 42 N) keeps
+#: each tile, with the 500 m buffer OSMnx adds, under OSMnx's own
+#: ``max_query_area_size`` (50 km x 50 km), so OSMnx never splits it again.
+OVERPASS_TILE_DEG: float = 0.5
+#: refuse regions that need more tiles than this (per mode)
+OVERPASS_MAX_TILES: int = 1000
+#: seconds to wait for one Overpass answer; also sent to the server as the
+#: query's ``[timeout:N]`` (rounded up to whole seconds)
+OVERPASS_TIMEOUT_S: float = 180.0
+#: how many times a failed request is retried (so ``retries + 1`` tries)
+OVERPASS_RETRIES: int = 4
+#: exponential backoff: wait ``base * 2**(try - 1)`` seconds before retry ``try``
+OVERPASS_BACKOFF_S: float = 2.0
+#: cap on any single wait (backoff, ``Retry-After`` or the status endpoint's slot time)
+OVERPASS_MAX_DELAY_S: float = 120.0
+
 MODES = ("road", "rail", "sea")
 EDGE_MODES = ("road", "rail", "sea", "crossing", "transfer", "connector")
 COUNTRIES = {"CN": "China", "KP": "DPRK", "RU": "Russia", "KR": "South Korea", "JP": "Japan", "MN": "Mongolia"}
