@@ -410,7 +410,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(c)
     c.add_argument("--from", dest="origin", required=True, metavar="PLACE", help="registry id or lat,lon")
     c.add_argument("--to", dest="destination", required=True, metavar="PLACE", help="registry id or lat,lon")
-    c.add_argument("--alternatives", type=int, default=6, metavar="N", help="most routes to list (default 6)")
+    c.add_argument("--alternatives", type=int, default=10, metavar="N",
+                   help="most routes to list: the best, then the best over each crossing and mode (default 10)")
     c.add_argument("--metric", choices=["time", "cost"], default="time")
     c.add_argument("--modes", nargs="+", default=["road", "rail", "sea"], metavar="MODE")
     c.add_argument("--out", metavar="FILE", help="table: .csv, .geojson or .gpkg")

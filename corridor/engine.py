@@ -159,18 +159,25 @@ class Engine:
             raise InputError(f"{node!r} is not in the network for modes {', '.join(self.modes)}") from None
 
     def search(self, sources: Sequence[Hashable], limit: float = np.inf, limit_s: float | None = None,
-               reverse: bool = False, min_only: bool = False) -> "SearchResult":
+               reverse: bool = False, min_only: bool = False,
+               blocked: Sequence[int] | None = None) -> "SearchResult":
         """Dijkstra from each source (one row each) up to ``limit`` search weight.
 
         ``limit_s`` is an alias of ``limit`` for time engines. ``reverse``
         searches the reversed graph (distances *to* the sources).
         ``min_only`` gives one row: the nearest source for every node.
+        ``blocked`` lists edge positions this search may not use.
         """
         if limit_s is not None:
             limit = limit_s
         src = np.array([self.idx(s) for s in sources], dtype=np.int64)
         g = self.csr
-        if reverse:
+        if blocked is not None and len(blocked):
+            g = self.csr.copy()  # the data array is in edge-array order: block by position
+            g.data[np.asarray(blocked, dtype=np.int64)] = np.inf
+            if reverse:
+                g = g.T.tocsr()
+        elif reverse:
             if self._rev is None:
                 self._rev = self.csr.T.tocsr()
             g = self._rev

@@ -59,8 +59,8 @@ def parse_point(text: str) -> tuple[float, float] | None:
 def resolve_place(net: CorridorNetwork, engine: Engine, text: str) -> tuple[Hashable, str, float]:
     """A node for a registry id or ``lat,lon``: (node, label, snap distance in m).
 
-    A coordinate snaps to the nearest node the engine can use (road and rail
-    nodes first, then places); the distance is reported, never hidden.
+    A coordinate snaps to the nearest road node (rail node when roads are not
+    among the modes); the distance is reported, never hidden.
     """
     point = parse_point(text)
     if point is None:
@@ -73,7 +73,10 @@ def resolve_place(net: CorridorNetwork, engine: Engine, text: str) -> tuple[Hash
         return text, text, 0.0
     lon, lat = point
     g = net.graph
-    cand = [n for n in engine.nodes if g.nodes[n].get("layer") in ("road", "rail") and not str(n).startswith("gate:")]
+    # goods start and end on the road where roads are allowed: snapping onto a
+    # rail track would skip the terminal transfer
+    layers = ("road",) if "road" in engine.modes else ("rail",)
+    cand = [n for n in engine.nodes if g.nodes[n].get("layer") in layers and not str(n).startswith("gate:")]
     if not cand:
         raise InputError(f"no network node for modes {', '.join(engine.modes)} near {text}")
     xs = np.array([g.nodes[n]["x"] for n in cand])

@@ -151,23 +151,37 @@ def path_geometry(net: CorridorNetwork, nodes: list[Hashable], data: list[dict[s
     return shapely.LineString(coords)
 
 
-def _join(eng: Engine, fwd: SearchResult, bwd: SearchResult, p: int) -> list[int] | None:
-    """Edge positions of origin → edge p → destination."""
+def _simple(eng: Engine, path: list[int]) -> bool:
+    seq = [eng.u[path[0]]] + [eng.v[q] for q in path]
+    return len(set(seq)) == len(seq)
+
+
+def _join(eng: Engine, fwd: SearchResult, bwd: SearchResult, p: int, group: list[int],
+          origin: Hashable, destination: Hashable) -> list[int] | None:
+    """Edge positions of origin → edge p → destination, as a simple path.
+
+    The two shared trees give the answer for most edges. Where they do not
+    (the best way on from a crossing's far gate is back over the same
+    crossing), the ends are searched again with the crossing's other edges
+    (``group``) blocked.
+    """
     a = eng.nodes[eng.u[p]]
     b = eng.nodes[eng.v[p]]
     head = fwd.path_positions(0, a)
     tail = bwd.path_positions(0, b)
+    if head is not None and tail is not None and _simple(eng, head + [p] + tail):
+        return head + [p] + tail
+    others = [q for q in group if q != p]
+    head = eng.search([origin], blocked=others + [p]).path_positions(0, a)
+    tail = eng.search([destination], reverse=True, blocked=others + [p]).path_positions(0, b)
     if head is None or tail is None:
         return None
     path = head + [p] + tail
-    # a forced route that passes a node twice is a detour of another route
-    seq = [eng.u[path[0]]] + [eng.v[q] for q in path]
-    if len(set(seq)) != len(seq):
-        return None
-    return path
+    # a forced route that still passes a node twice is a detour of another route
+    return path if _simple(eng, path) else None
 
 
-def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: int = 6, metric: str = "time",
+def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: int = 10, metric: str = "time",
             modes: Sequence[str] = ALL_MODES) -> Comparison:
     """Best route through each crossing and port, plus the overall best, ranked.
 
@@ -177,7 +191,9 @@ def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: i
     origin, destination : str
         Registry ids or ``"lat,lon"``.
     alternatives : int
-        Most routes to return (the overall best always among them).
+        Most routes to list: the overall best first, then the best route
+        through each feasible crossing and mode, then routes through other
+        ports.
     metric : {"time", "cost"}
         What "best" means.
     modes : list of str
@@ -204,6 +220,7 @@ def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: i
     g = net.graph
     # candidate via-edges: crossings and port transfers
     cand: dict[tuple[str, str], tuple[float, int]] = {}
+    groups: dict[tuple[str, str], list[int]] = {}
     for p, (u, v, k) in enumerate(eng.edge_keys):
         ed = g.edges[u, v, k]
         if ed["mode"] == "crossing":
@@ -212,15 +229,17 @@ def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: i
             key = (ed["port_id"], "port")
         else:
             continue
+        groups.setdefault(key, []).append(p)
         total = fwd.dist[0, eng.u[p]] + eng.w[p] + bwd.dist[0, eng.v[p]]
         if np.isfinite(total) and (key not in cand or total < cand[key][0]):
             cand[key] = (float(total), p)
     paths: list[tuple[float, list[int], str]] = [(float(fwd.dist[0, idd]), fwd.path_positions(0, d), "best")]
     for (vid, kind), (total, p) in sorted(cand.items(), key=lambda kv: kv[1][0]):
-        path = _join(eng, fwd, bwd, p)
-        if path is not None:
-            paths.append((total, path, vid if kind == "port" else f"{vid} ({kind})"))
-    rows, edges, seen = [], [], set()
+        path = _join(eng, fwd, bwd, p, groups[(vid, kind)], o, d)
+        if path is not None:  # the search weight of the path actually joined
+            paths.append((float(eng.w[path].sum()), path, vid if kind == "port" else f"{vid} ({kind})"))
+    # the best route of each corridor signature, cheapest first
+    found, seen = [], set()
     for total, path, forced in sorted(paths, key=lambda t: t[0]):
         data = edge_data(eng, g, path)
         nodes = [eng.nodes[io]] + [eng.nodes[eng.v[q]] for q in path]
@@ -231,10 +250,21 @@ def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: i
         seen.add(sig)
         summ.update(forced_via=forced, source=net.source, scenario=net.scenario.label,
                     geometry=path_geometry(net, nodes, data))
-        rows.append(summ)
-        edges.append(data)
-        if len(rows) >= alternatives:
-            break
+        found.append((total, forced, summ, data))
+    # up to `alternatives` routes: the overall best first, then for every
+    # crossing and mode the best route over it, then the rest (other ports)
+    must: list[int] = [0]
+    covered: set[tuple[str, str]] = set()
+    for i, f in enumerate(found):
+        uses = {(e["crossing_id"], e["crossing_mode"]) for e in f[3] if e["mode"] == "crossing"}
+        if uses - covered:
+            must.append(i)
+            covered |= uses
+    must = sorted(set(must))
+    rest = [i for i in range(len(found)) if i not in must]
+    chosen = [found[i] for i in sorted((must + rest)[:alternatives])]
+    rows = [f[2] for f in chosen]
+    edges = [f[3] for f in chosen]
     df = pd.DataFrame(rows)
     df["rank"] = np.arange(1, len(df) + 1)
     for c in ("hours", "cost_usd_t", "km_road", "km_rail", "km_sea", "synthetic_km"):
@@ -245,42 +275,50 @@ def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: i
 
 
 def compare_scenarios(net: CorridorNetwork, origin: str, destination: str, scenarios: Sequence[Scenario],
-                      alternatives: int = 6, metric: str = "time",
+                      alternatives: int = 10, metric: str = "time",
                       modes: Sequence[str] = ALL_MODES) -> tuple[pd.DataFrame, list[Comparison]]:
     """Baseline against each scenario, side by side, with the change per route.
 
     Returns
     -------
     table : DataFrame
-        One row per route (by corridor label): ``rank_<label>``,
-        ``hours_<label>``, ``cost_usd_t_<label>`` per scenario, then
-        ``delta_hours`` and ``delta_rank`` of the last scenario against the
-        baseline (missing: the route is impossible in that scenario).
+        One row per route (by corridor label) listed in any of the
+        comparisons: ``rank_<label>``, ``hours_<label>``,
+        ``cost_usd_t_<label>`` per scenario (ranks among every corridor
+        found, so a route just outside one list is not mistaken for a new
+        one), then ``delta_hours``, ``delta_rank`` and ``status`` of the last
+        scenario against the baseline: ``same``, ``changed``, ``new`` (not
+        possible in the baseline) or ``impossible`` (not possible in the
+        scenario).
     comparisons : list of Comparison
-        Baseline first.
+        Baseline first, each listing up to ``alternatives`` routes.
     """
-    comps = [compare(net, origin, destination, alternatives, metric, modes)]
-    for sc in scenarios:
+    nets = [net] + [apply_scenario(net, sc) for sc in scenarios]
+    comps, full = [], []
+    for n in nets:
         try:
-            comps.append(compare(apply_scenario(net, sc), origin, destination, alternatives, metric, modes))
+            comps.append(compare(n, origin, destination, alternatives, metric, modes))
+            full.append(compare(n, origin, destination, 10**6, metric, modes).routes)
         except NoRouteError:
             empty = gpd.GeoDataFrame(pd.DataFrame(columns=COLUMNS + ["geometry"]), geometry="geometry", crs="EPSG:4326")
-            comps.append(Comparison(empty, [], apply_scenario(net, sc), origin, destination, metric, tuple(modes)))
+            comps.append(Comparison(empty, [], n, origin, destination, metric, tuple(modes)))
+            full.append(empty)
     labels = ["baseline"] + [sc.label for sc in scenarios]
-    table = None
-    for lab, c in zip(labels, comps):
-        part = pd.DataFrame(c.routes[["route", "rank", "hours", "cost_usd_t"]]).set_index("route")
+    listed = list(dict.fromkeys(r for c in comps for r in c.routes["route"]))
+    table = pd.DataFrame(index=pd.Index(listed, name="route"))
+    for lab, routes in zip(labels, full):
+        part = pd.DataFrame(routes[["route", "rank", "hours", "cost_usd_t"]]).set_index("route")
         part.columns = [f"{col}_{lab}" for col in part.columns]
-        table = part if table is None else table.join(part, how="outer")
+        table = table.join(part, how="left")
     last = labels[-1]
+    for col in [c for c in table.columns if c.startswith("rank_")]:
+        table[col] = table[col].astype("Int64")
     if len(labels) > 1:
         table["delta_hours"] = (table[f"hours_{last}"] - table["hours_baseline"]).round(2)
-        table["delta_rank"] = table[f"rank_{last}"] - table["rank_baseline"]
-        for col in [c for c in table.columns if c.startswith("rank_")] + ["delta_rank"]:
-            table[col] = table[col].astype("Int64")
+        table["delta_rank"] = (table[f"rank_{last}"] - table["rank_baseline"]).astype("Int64")
         table["status"] = np.where(table[f"rank_{last}"].isna(), "impossible",
                                    np.where(table["rank_baseline"].isna(), "new", "changed"))
-        table.loc[(table["status"] == "changed") & (table["delta_hours"].abs() < 1e-9)
-                  & (table["delta_rank"] == 0), "status"] = "same"
+        same = (table["status"] == "changed") & (table["delta_hours"].abs() < 1e-9) & (table["delta_rank"] == 0)
+        table.loc[same.fillna(False).astype(bool), "status"] = "same"
     table = table.sort_values(f"rank_{last}" if len(labels) > 1 else "rank_baseline", na_position="last")
     return table.reset_index(), comps

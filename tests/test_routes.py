@@ -19,8 +19,12 @@ def to_busan(networks):
 
 
 def _via(row):
-    """The corridor a route takes: crossings and ports (excluding the destination)."""
-    return (row["crossings"], tuple(p for p in row["ports"].split(";") if p != "port-busan"))
+    """The corridor a route takes: crossings, ports (excluding the destination) and modes.
+
+    The issue asks for the best route through each crossing *and mode*: Tumen-Namyang
+    by road and by rail are two corridors.
+    """
+    return (row["crossings"], tuple(p for p in row["ports"].split(";") if p != "port-busan"), row["modes"])
 
 
 @pytest.mark.parametrize("region", ["tumen", "northeast-asia"])
