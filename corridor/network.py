@@ -39,14 +39,18 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Iterator
 
 import networkx as nx
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString
 
@@ -105,6 +109,23 @@ class CorridorNetwork:
 
 
 # --------------------------------------------------------------------------- helpers
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large graphs.
+
+    NetworkX creates a dict per node and edge; the collector would scan them
+    again and again while they are being made (half of the build time of the
+    northeast-asia network). Nothing built here forms reference cycles.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
 
 _NUM = re.compile(r"(\d+(?:\.\d+)?)")
 
@@ -200,6 +221,11 @@ class _Builder:
         self._seen_border: set[tuple] = set()
         self._gate_ids: list[str] = []
 
+    def _add_edges(self, edges: list[tuple[Any, Any, Any, dict[str, Any]]]) -> None:
+        add = self.g.add_edge  # faster than add_edges_from, which looks each edge up again
+        for u, v, k, attrs in edges:
+            add(u, v, key=k, **attrs)  # the source's key: networkx need not search for a free one
+
     # ---- nodes
     def _add_node(self, nid: str, x: float, y: float, country: str, layer: str, **extra: Any) -> None:
         if nid not in self.g:
@@ -229,7 +255,7 @@ class _Builder:
         tag_countries(g)
         edges = []
         nodes = dict(g.nodes(data=True))
-        for u, v, d in g.edges(data=True):
+        for u, v, key, d in g.edges(keys=True, data=True):
             nu, nv = nodes[u], nodes[v]
             cu, cv = nu["country"], nv["country"]
             tags = {k: d[k] for k in ("highway", "name", "ref", "maxspeed", "osmid", "geometry") if k in d and d[k] is not None}
@@ -239,8 +265,8 @@ class _Builder:
             self._add_node(f"road:{u}", nu["x"], nu["y"], cu, "road")
             self._add_node(f"road:{v}", nv["x"], nv["y"], cv, "road")
             speed = _road_speed(d, cu, s) * s.speed_factor.get("road", 1.0)
-            edges.append((f"road:{u}", f"road:{v}", _line_attrs("road", d["length"], speed, s, source=self.edge_source, **tags)))
-        self.g.add_edges_from(edges)
+            edges.append((f"road:{u}", f"road:{v}", key, _line_attrs("road", d["length"], speed, s, source=self.edge_source, **tags)))
+        self._add_edges(edges)
 
     def add_rail(self) -> None:
         g, s = self.src.rail, self.s
@@ -249,7 +275,7 @@ class _Builder:
         # per node: gauges of single-gauge edges meeting there (for breaks of gauge)
         single: dict[Any, set[int]] = defaultdict(set)
         nodes = dict(g.nodes(data=True))
-        for u, v, d in g.edges(data=True):
+        for u, v, key, d in g.edges(keys=True, data=True):
             nu, nv = nodes[u], nodes[v]
             cu, cv = nu["country"], nv["country"]
             tags = {k: d[k] for k in ("railway", "name", "ref", "usage", "service", "electrified", "osmid", "geometry")
@@ -265,12 +291,12 @@ class _Builder:
                 a, b = f"rail:{gg}:{u}", f"rail:{gg}:{v}"
                 self._add_node(a, nu["x"], nu["y"], cu, "rail", gauge_mm=gg)
                 self._add_node(b, nv["x"], nv["y"], cv, "rail", gauge_mm=gg)
-                edges.append((a, b, _line_attrs("rail", d["length"], speed, s, source=self.edge_source, gauge_mm=gg,
+                edges.append((a, b, key, _line_attrs("rail", d["length"], speed, s, source=self.edge_source, gauge_mm=gg,
                                                 dual_gauge=len(gauges) > 1, **tags)))
             if len(gauges) == 1:
                 single[u].update(gauges)
                 single[v].update(gauges)
-        self.g.add_edges_from(edges)
+        self._add_edges(edges)
         # breaks of gauge inside one country's network
         for n, gs in single.items():
             if len(gs) > 1:
@@ -519,6 +545,44 @@ class _Builder:
                 geom = LineString(cs) if len(cs) > 1 else LineString([cs[0], cs[0]])
                 self.g.add_edge(x, y, **_line_attrs("sea", lane["km"] * 1000.0, speed, s, source="searoute", geometry=geom))
 
+    def add_ferries(self) -> None:
+        """OSM ``route=ferry`` ways as sea edges; their ends join the road network.
+
+        A ferry end that is also a road node is that node; any other end gets
+        a node of its own on the sea layer and a synthetic connector to the
+        nearest road node of its country.
+        """
+        f = self.src.ferry
+        if f is None or not f.number_of_edges():
+            return
+        s = self.s
+        tag_countries(f)
+        speed = s.sea_speed_knots * 1.852 * s.speed_factor.get("sea", 1.0)
+        ends: dict[Any, str] = {}
+
+        def node(n: Any) -> str:
+            if n in ends:
+                return ends[n]
+            d = f.nodes[n]
+            nid = f"road:{n}" if f"road:{n}" in self.g else f"ferry:{n}"
+            if nid.startswith("ferry:"):
+                self._add_node(nid, d["x"], d["y"], d["country"], "sea")
+                near = self._nearest("road", d["country"], d["x"], d["y"])
+                if near and near[0][1] <= s.max_connector_km * 1000:
+                    self._connector(nid, near[0][0], near[0][1], "road")
+                    self.report["connectors"].append({"from": nid, "to": near[0][0], "mode": "road",
+                                                      "country": d["country"], "km": round(near[0][1] / 1000, 2)})
+            ends[n] = nid
+            return nid
+
+        count = 0
+        for u, v, k, d in f.edges(keys=True, data=True):
+            tags = {t: d[t] for t in ("name", "ref", "osmid", "geometry", "duration") if d.get(t) is not None}
+            self.g.add_edge(node(u), node(v), **_line_attrs("sea", d["length"], speed, s, source=self.edge_source,
+                                                            ferry=True, **tags))
+            count += 1
+        self.report["ferry_edges"] = count
+
     def summarize(self) -> None:
         rep = self.report
         per: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -527,10 +591,15 @@ class _Builder:
                 per[d["crossing_id"]][d["crossing_mode"]] += 1
         rep["crossing_edges"] = {cid: dict(m) for cid, m in per.items()}
         comps = {}
+        layer_of = dict(self.g.nodes(data="layer"))
         for layer in ("road", "rail"):
-            sub = self.g.subgraph([n for n, d in self.g.nodes(data=True) if d["layer"] == layer])
-            sizes = sorted((len(c) for c in nx.weakly_connected_components(sub)), reverse=True)
-            comps[layer] = {"components": len(sizes), "largest": sizes[0] if sizes else 0}
+            ids = {n: i for i, n in enumerate(n for n, lay in layer_of.items() if lay == layer)}
+            pairs = [(ids[u], ids[v]) for u, v in self.g.edges() if u in ids and v in ids]
+            a = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+            m = coo_matrix((np.ones(len(a)), (a[:, 0], a[:, 1])), shape=(len(ids), len(ids)))
+            n_comp, labels = connected_components(m, directed=True, connection="weak")
+            sizes = np.bincount(labels) if len(ids) else np.array([], dtype=int)
+            comps[layer] = {"components": int(n_comp) if len(ids) else 0, "largest": int(sizes.max()) if len(ids) else 0}
         rep["components"] = comps
         rep["dropped_count"] = len(rep["dropped_border_edges"])
         rep["synthetic_km"] = round(sum(c["km"] for c in rep["connectors"]), 1)
@@ -565,19 +634,19 @@ def build(src: SourceNetworks, registry: Registry | None = None, s: Settings = s
     """
     registry = registry or load_registry()
     b = _Builder(src, registry, s)
-    b.add_road()
-    b.add_rail()
-    b.add_crossings()
-    b.add_places()
-    b.add_sea(load_sea_lanes() if sea_lanes is None else sea_lanes)
-    if src.ferry is not None and src.ferry.number_of_edges():
-        b.report["ferry_edges_ignored"] = src.ferry.number_of_edges()
-    b.summarize()
-    net = CorridorNetwork(graph=b.g, registry=registry, source=src.source, region=src.region, bbox=src.bbox,
-                          detail=src.detail, settings=s, report=b.report, meta=dict(src.meta))
-    # planned crossings take their status from the scenario pass; the graph is
-    # new, so no copy is needed here
-    _set_scenario(net.graph, s, BASELINE)
+    with paused_gc():
+        b.add_road()
+        b.add_rail()
+        b.add_crossings()
+        b.add_places()
+        b.add_sea(load_sea_lanes() if sea_lanes is None else sea_lanes)
+        b.add_ferries()
+        b.summarize()
+        net = CorridorNetwork(graph=b.g, registry=registry, source=src.source, region=src.region, bbox=src.bbox,
+                              detail=src.detail, settings=s, report=b.report, meta=dict(src.meta))
+        # planned crossings take their status from the scenario pass; the graph is
+        # new, so no copy is needed here
+        _set_scenario(net.graph, s, BASELINE)
     return net
 
 

@@ -75,3 +75,23 @@ def test_source_osm_without_fetch_says_what_to_do(env):
     r = run(["info", "--source", "osm"], env)
     assert r.returncode == 2
     assert "corridor fetch --region tumen" in r.stderr
+
+
+def test_osm_network_uses_tags_and_ferries():
+    """OSM tags drive the model: gauge tags give gauge layers, highway classes speeds, ferries sea edges."""
+    from corridor.network import build
+    from corridor.sources.osm import load_osm_file
+
+    net = build(load_osm_file(FIXTURE))
+    g = net.graph
+    ferries = [d for _, _, d in g.edges(data=True) if d.get("ferry")]
+    assert ferries and all(d["mode"] == "sea" for d in ferries)
+    assert net.report["ferry_edges"] == len(ferries)
+    rail = [d for _, _, d in g.edges(data=True) if d["mode"] == "rail"]
+    assert {d["gauge_mm"] for d in rail} >= {1435, 1520}
+    roads = [d for _, _, d in g.edges(data=True) if d["mode"] == "road" and d.get("highway")]
+    by_class = {}
+    for d in roads:
+        by_class.setdefault(d["highway"] if isinstance(d["highway"], str) else d["highway"][0], set()).add(d["speed_kph"])
+    assert len({max(v) for v in by_class.values()}) > 1  # classes differ in speed
+    assert net.source == "osm-file" and "OpenStreetMap" in net.detail + net.data_note + str(net.meta)

@@ -38,21 +38,27 @@ def _graph(block: dict, mode: str) -> nx.MultiDiGraph:
     g.add_nodes_from((i, {"x": x, "y": y, "country": c}) for i, (x, y, c) in enumerate(block["nodes"]))
     tag = {} if mode == "road" else {"railway": "rail"}
     # the snapshot is undirected: one edge each way, each with its own attribute dict
-    g.add_edges_from((a, b, {"length": km * 1000.0, **tag})
-                     for u, v, km in block["edges"] for a, b in ((u, v), (v, u)))
+    add = g.add_edge
+    for u, v, km in block["edges"]:
+        add(u, v, key=0, length=km * 1000.0, **tag)  # one edge per pair: key 0
+        add(v, u, key=0, length=km * 1000.0, **tag)
     return g
 
 
 def load_snapshot(region: str = settings.DEFAULT_REGION, geodata: Path | None = None) -> SourceNetworks:
     """Load one region preset of the embedded snapshot as :class:`SourceNetworks`."""
+    from corridor.network import paused_gc
+
     path = snapshot_path(region, geodata)
     doc = json.loads(path.read_text(encoding="utf-8"))
+    with paused_gc():
+        road, rail = _graph(doc["modes"]["road"], "road"), _graph(doc["modes"]["rail"], "rail")
     return SourceNetworks(
         source="snapshot",
         region=region,
         bbox=tuple(doc["bbox"]),
-        road=_graph(doc["modes"]["road"], "road"),
-        rail=_graph(doc["modes"]["rail"], "rail"),
+        road=road,
+        rail=rail,
         ferry=None,
         detail=DETAIL,
         meta={"file": str(path), "from": doc["source"]},
