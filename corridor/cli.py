@@ -184,15 +184,9 @@ def cmd_places(args: argparse.Namespace) -> int:
     return 0
 
 
-def _maps():
-    from corridor import maps
-
-    return maps
-
-
 def cmd_reach(args: argparse.Namespace) -> int:
     from corridor.network import apply_scenario
-    from corridor.reach import reach, validate_bands
+    from corridor.reach import reach, validate_bands, write_layers
 
     out = _check_out(args.out, (".geojson", ".gpkg", ".csv"), "--out")
     places_out = _check_out(args.places_out, (".csv", ".geojson", ".gpkg"), "--places-out")
@@ -226,16 +220,23 @@ def cmd_reach(args: argparse.Namespace) -> int:
         res.to_file(out)
         print(f"wrote {out}")
     if places_out:
-        res.places_to_csv(places_out) if places_out.suffix == ".csv" else \
-            __import__("corridor.reach", fromlist=["write_layers"]).write_layers(places_out, {"places": res.places}, net)
+        write_layers(places_out, {"places": res.places}, net)
         print(f"wrote {places_out}")
-    if map_out:
-        m = _maps()
-        m.save_map(m.reach_map(res, tiles=args.tiles), map_out)
-        print(f"wrote {map_out}")
-    if png_out:
-        _maps().save_png(res, png_out)
-        print(f"wrote {png_out}")
+    return _maps_and_attribution(res, "reach_map", map_out, png_out, args.tiles)
+
+
+def _maps_and_attribution(result: Any, kind: str, map_out: Path | None, png_out: Path | None,
+                          tiles: str | None) -> int:
+    """Write the HTML map and PNG figure a command asked for, then the attribution line."""
+    if map_out or png_out:
+        from corridor import maps
+
+        if map_out:
+            maps.save_map(getattr(maps, kind)(result, tiles=tiles), map_out)
+            print(f"wrote {map_out}")
+        if png_out:
+            maps.save_png(result, png_out)
+            print(f"wrote {png_out}")
     print("attribution: " + settings_mod.ATTRIBUTION_TEXT)
     return 0
 
@@ -291,15 +292,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
         write_layers(out, {"routes": table[COLUMNS + ["geometry"]]}, shown.network)
         print(f"wrote {out}")
-    if map_out:
-        m = _maps()
-        m.save_map(m.compare_map(shown, tiles=args.tiles), map_out)
-        print(f"wrote {map_out}")
-    if png_out:
-        _maps().save_png(shown, png_out)
-        print(f"wrote {png_out}")
-    print("attribution: " + settings_mod.ATTRIBUTION_TEXT)
-    return 0
+    return _maps_and_attribution(shown, "compare_map", map_out, png_out, args.tiles)
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:

@@ -13,7 +13,6 @@ Examples
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from corridor import settings
@@ -40,65 +39,46 @@ def run_demo(outputs: str | Path, region: str = settings.DEFAULT_REGION, tiles: 
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
-    def wrote(p: Path) -> None:
+    def emit(name: str, write) -> None:
+        """Write one output through ``write(path)`` and say so."""
+        p = out / name
+        write(p)
         written.append(p)
         _say(f"  wrote {p}")
+
+    def html(name: str, m) -> None:
+        emit(name, lambda p: maps.save_map(m, p))
 
     _say(f"corridor demo: region {region}, embedded snapshot (offline)")
     net = build_network(region, source="snapshot")
     _say(f"  network: {net.graph.number_of_nodes():,} nodes, {net.graph.number_of_edges():,} edges; "
          f"{net.report['dropped_count']} border edges dropped, {len(net.report['connectors'])} synthetic connectors")
-    p = out / f"network_{region}.html"
-    maps.save_map(maps.network_map(net, tiles=tiles), p)
-    wrote(p)
+    html(f"network_{region}.html", maps.network_map(net, tiles=tiles))
 
     res = reach(net, [DEMO_ORIGIN], settings.DEFAULTS.reach_hours)
-    for suffix in ("geojson", "gpkg"):
-        p = out / f"reach_{DEMO_ORIGIN}.{suffix}"
-        res.to_file(p)
-        wrote(p)
-    p = out / f"reach_{DEMO_ORIGIN}_places.csv"
-    res.places_to_csv(p)
-    wrote(p)
-    p = out / f"reach_{DEMO_ORIGIN}.html"
-    maps.save_map(maps.reach_map(res, tiles=tiles), p)
-    wrote(p)
+    emit(f"reach_{DEMO_ORIGIN}.geojson", res.to_file)
+    emit(f"reach_{DEMO_ORIGIN}.gpkg", res.to_file)
+    emit(f"reach_{DEMO_ORIGIN}_places.csv", res.places_to_csv)
+    html(f"reach_{DEMO_ORIGIN}.html", maps.reach_map(res, tiles=tiles))
     res_cost = reach(net, [DEMO_ORIGIN], settings.DEFAULTS.reach_cost_usd_t, metric="cost")
-    p = out / f"reach_{DEMO_ORIGIN}_cost.html"
-    maps.save_map(maps.reach_map(res_cost, tiles=tiles), p)
-    wrote(p)
+    html(f"reach_{DEMO_ORIGIN}_cost.html", maps.reach_map(res_cost, tiles=tiles))
 
+    pair = f"{DEMO_ORIGIN}_{DEMO_DESTINATION}"
     comp = compare(net, DEMO_ORIGIN, DEMO_DESTINATION)
-    p = out / f"compare_{DEMO_ORIGIN}_{DEMO_DESTINATION}.csv"
-    comp.to_file(p)
-    wrote(p)
-    p = out / f"compare_{DEMO_ORIGIN}_{DEMO_DESTINATION}.html"
-    maps.save_map(maps.compare_map(comp, tiles=tiles), p)
-    wrote(p)
+    emit(f"compare_{pair}.csv", comp.to_file)
+    html(f"compare_{pair}.html", maps.compare_map(comp, tiles=tiles))
     best = comp.routes.iloc[0]
     closed = best["crossings"].split(";")[0] if best["crossings"] else None
     if closed:
-        scen = Scenario(close=(closed,))
-        _, comps = compare_scenarios(net, DEMO_ORIGIN, DEMO_DESTINATION, [scen])
-        p = out / f"compare_{DEMO_ORIGIN}_{DEMO_DESTINATION}_close_{closed}.csv"
-        comps[1].to_file(p)
-        wrote(p)
-        p = out / f"compare_{DEMO_ORIGIN}_{DEMO_DESTINATION}_close_{closed}.html"
-        maps.save_map(maps.compare_map(comps[1], tiles=tiles), p)
-        wrote(p)
+        _, comps = compare_scenarios(net, DEMO_ORIGIN, DEMO_DESTINATION, [Scenario(close=(closed,))])
+        emit(f"compare_{pair}_close_{closed}.csv", comps[1].to_file)
+        html(f"compare_{pair}_close_{closed}.html", maps.compare_map(comps[1], tiles=tiles))
         after = comps[1].routes.iloc[0]["route"] if len(comps[1].routes) else "no route"
         _say(f"  best route to Busan: {best['route']} ({best['hours']:.1f} h, ${best['cost_usd_t']:.2f}/t); "
              f"with {closed} closed: {after}")
     if png:
-        try:
-            p = out / f"reach_{DEMO_ORIGIN}.png"
-            maps.save_png(res, p)
-            wrote(p)
-            p = out / f"compare_{DEMO_ORIGIN}_{DEMO_DESTINATION}.png"
-            maps.save_png(comp, p)
-            wrote(p)
-        except ImportError as exc:  # matplotlib is part of the install; say so if it is missing
-            print(f"  skipped PNG figures: {exc}", file=sys.stderr)
+        emit(f"reach_{DEMO_ORIGIN}.png", lambda p: maps.save_png(res, p))
+        emit(f"compare_{pair}.png", lambda p: maps.save_png(comp, p))
 
     note = "\n".join([
         "corridor demo outputs",
@@ -109,8 +89,6 @@ def run_demo(outputs: str | Path, region: str = settings.DEFAULT_REGION, tiles: 
         *[f"  {q.name}" for q in written],
         "",
     ])
-    p = out / "README.txt"
-    write_text_atomic(p, note)
-    wrote(p)
+    emit("README.txt", lambda p: write_text_atomic(p, note))
     _say(f"done: {len(written)} files in {out}")
     return written

@@ -56,6 +56,23 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
+def read_toml(path: str | os.PathLike, what: str) -> dict:
+    """Parse a TOML file; a missing or invalid file is an InputError naming it."""
+    import tomllib
+
+    from corridor.errors import InputError
+
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} file not found") from None
+    except (IsADirectoryError, PermissionError) as exc:
+        raise InputError(f"{path}: cannot read {what} file ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
+
+
 def write_with(path: str | os.PathLike, writer: Callable[[Path], None]) -> None:
     """Call ``writer(tmp_path)`` and move the result to ``path`` atomically."""
     with atomic_path(path) as tmp:

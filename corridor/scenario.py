@@ -17,12 +17,12 @@ Examples
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from corridor.errors import InputError
+from corridor.io import read_toml
 
 
 def _number(value: Any, what: str, lo: float = 0.0, allow_equal: bool = True) -> float:
@@ -137,12 +137,7 @@ def load_scenario(path: str | Path) -> Scenario:
         rail = 0.8
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: scenario file not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, "scenario")
     valid = {"name", "close", "open", "dwell", "fee", "speed_factor", "month"}
     unknown = set(data) - valid
     if unknown:

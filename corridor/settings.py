@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -231,11 +230,6 @@ def load_profile(path: str | os.PathLike, base: Settings = DEFAULTS) -> Settings
         [rail_speed_kph]
         KP = 12.0
     """
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: profile file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
-    return base.replace(**data)
+    from corridor.io import read_toml
+
+    return base.replace(**read_toml(path, "profile"))

@@ -151,3 +151,37 @@ def test_python_m_and_console_script_agree():
         pytest.fail("the corridor console script is not installed next to this Python")
     a = subprocess.run([exe, "places", "--format", "json"], capture_output=True, text=True, timeout=120)
     assert a.returncode == 0 and a.stdout == run("places", "--format", "json").stdout
+
+
+def test_scenario_file_and_profile(tmp_path):
+    scen = tmp_path / "s.toml"
+    scen.write_text('name = "Quanhe closed"\nclose = ["quanhe-wonjong"]\n[dwell]\nhunchun-makhalino = 24\n',
+                    encoding="utf-8")
+    r = run("compare", "--from", "park-hbecz", "--to", "port-rajin", "--modes", "road", "--scenario", str(scen))
+    assert r.returncode == 0, r.stderr
+    assert "scenario: Quanhe closed" in r.stdout and "impossible" in r.stdout
+    prof = tmp_path / "p.toml"
+    prof.write_text("[road_speed_kph]\nCN = 30.0\n", encoding="utf-8")
+    slow = run("compare", "--from", "park-hbecz", "--to", "town-yanji", "--modes", "road", "--profile", str(prof),
+               "--out", str(tmp_path / "slow.csv"))
+    fast = run("compare", "--from", "park-hbecz", "--to", "town-yanji", "--modes", "road",
+               "--out", str(tmp_path / "fast.csv"))
+    assert slow.returncode == 0 and fast.returncode == 0, slow.stderr + fast.stderr
+    import pandas as pd
+
+    h_slow = pd.read_csv(tmp_path / "slow.csv", comment="#").hours.iloc[0]
+    h_fast = pd.read_csv(tmp_path / "fast.csv", comment="#").hours.iloc[0]
+    assert h_slow > 1.5 * h_fast
+
+
+@pytest.mark.parametrize("content,needle", [
+    ("close = [", "not valid TOML"),
+    ("colse = ['quanhe-wonjong']", "unknown scenario keys colse"),
+    ("close = ['atlantis']", "cannot close or open 'atlantis'"),
+    ("[dwell]\nquanhe-wonjong = -3", "must be a number >= 0"),
+])
+def test_bad_scenario_file_exit_2(tmp_path, content, needle):
+    scen = tmp_path / "s.toml"
+    scen.write_text(content, encoding="utf-8")
+    r = run("reach", "--from", "park-hbecz", "--hours", "2", "--scenario", str(scen))
+    assert r.returncode == 2 and needle in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
