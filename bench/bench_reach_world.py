@@ -57,8 +57,7 @@ def main() -> None:
     print(f"{len(parks)} parks x {len(BANDS_H)} bands ({', '.join(f'{b:g}' for b in BANDS_H)} h), cut-off {limit:.0f} s")
 
     def engine_reach():
-        res = eng.search(src, limit=limit)
-        return [[np.flatnonzero(row <= b * 3600.0) for b in BANDS_H] for row in res.dist]
+        return eng.search(src, limit=limit).within([b * 3600.0 for b in BANDS_H])
 
     def scipy_raw():
         return dijkstra(eng.csr, directed=True, indices=src, limit=limit)

@@ -103,7 +103,17 @@ def _check_out(path: str | None, suffixes: tuple[str, ...], flag: str) -> Path |
         raise InputError(f"{flag} {path}: unknown file type {p.suffix or '(none)'!r}; valid: {', '.join(suffixes)}")
     if p.exists() and p.is_dir():
         raise InputError(f"{flag} {path}: is a folder; give a file name")
+    _check_folder(p.parent, flag, path)
     return p
+
+
+def _check_folder(folder: Path, flag: str, given: str) -> None:
+    """The folder an output goes into must exist and be writable (no folder trees made from typos)."""
+    folder = folder if str(folder) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{flag} {given}: folder {folder} does not exist; create it first or give another path")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"{flag} {given}: folder {folder} is not writable")
 
 
 # ------------------------------------------------------------------ commands
@@ -120,7 +130,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     for c in net.registry.of_kind("crossing"):
         edges = rep["crossing_edges"].get(c["id"], {})
         crossings.append({"id": c["id"], "countries": "-".join(c["countries"]), "modes": ";".join(c["modes"]),
-                          "status": c["status"], "dwell_h": c["dwell_h"], "fee_usd_t": c["fee_usd_t"],
+                          "status": c["status"], "dwell_h": c.get("dwell_h", net.settings.crossing_dwell_h),
+                          "fee_usd_t": c.get("fee_usd_t", net.settings.crossing_fee_usd_t),
                           "edges": ", ".join(f"{m}: {n}" for m, n in edges.items()) or "not in region",
                           "location": c.get("location_quality", "surveyed")})
     conn = rep["connectors"]
@@ -131,6 +142,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         "components": rep["components"],
         "crossings": crossings,
         "dropped_border_edges": rep["dropped_border_edges"],
+        "country_fixed": rep["country_fixed"],
         "connectors": {"count": len(conn), "total_km": rep["synthetic_km"],
                        "longest": sorted(conn, key=lambda c: -c["km"])[:5]},
         "unconnected": rep["unconnected"],
@@ -154,6 +166,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"\nborder edges dropped (they cross a border away from any registry crossing): {len(dropped)}")
     for d in dropped[:10]:
         print(f"  {d['mode']} {d['countries']} {d['km']} km near {d['lon']}, {d['lat']}")
+    if rep["country_fixed"]:
+        print(f"nodes moved to the other side of a generalised border: {len(rep['country_fixed'])} "
+              "(all their neighbours lie there; within "
+              f"{net.settings.border_tolerance_km:g} km of the line)")
     print(f"\nsynthetic connectors: {len(conn)}, {rep['synthetic_km']:,} km in all; longest:")
     for c in info["connectors"]["longest"]:
         print(f"  {c['from']} -> {c['to']} ({c['mode']}) {c['km']} km")
@@ -265,6 +281,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         side, comps = compare_scenarios(net, args.origin, args.destination, [scenario], args.alternatives,
                                         args.metric, modes)
         comp, shown = comps[0], comps[1]
+        if not len(comp.routes) and not len(shown.routes):
+            from corridor.errors import NoRouteError
+
+            raise NoRouteError(f"no route from {args.origin} to {args.destination} by {', '.join(modes)}, "
+                               f"neither in the baseline nor under '{scenario.label}'")
         table = pd.concat([c.routes for c in comps], ignore_index=True)
     print(f"routes {comp.origin} -> {comp.destination} by {args.metric}, modes {', '.join(comp.modes)}")
     print(f"data: {net.data_note}")
@@ -272,7 +293,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(_table(comp.routes.drop(columns="geometry").to_dict("records"), cols))
     else:
         print("\nbaseline:")
-        print(_table(comps[0].routes.drop(columns="geometry").to_dict("records"), cols))
+        if len(comps[0].routes):
+            print(_table(comps[0].routes.drop(columns="geometry").to_dict("records"), cols))
+        else:
+            print("  no route at all in the baseline")
         print(f"\nscenario: {scenario.label}")
         if len(comps[1].routes):
             print(_table(comps[1].routes.drop(columns="geometry").to_dict("records"), cols))
@@ -281,10 +305,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print("\nchange against baseline (ranking by the scenario):")
         scols = [c for c in side.columns if c.startswith(("rank_", "hours_"))]
         print(_table(side.to_dict("records"), ["route"] + scols + ["delta_hours", "delta_rank", "status"]))
-        best_before = comps[0].routes.iloc[0]["route"]
+        best_before = comps[0].routes.iloc[0]["route"] if len(comps[0].routes) else None
         best_after = comps[1].routes.iloc[0]["route"] if len(comps[1].routes) else None
         if best_after != best_before:
-            print(f"\nbest route changed: {best_before}  ->  {best_after or 'no route'}")
+            print(f"\nbest route changed: {best_before or 'no route'}  ->  {best_after or 'no route'}")
         else:
             print(f"\nbest route unchanged: {best_before}")
     if out:
@@ -328,7 +352,11 @@ def cmd_build_snapshot(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from corridor.demo import run_demo
 
-    run_demo(Path(args.outputs) if args.outputs else settings_mod.OUTPUTS_DIR, region=args.region,
+    out = Path(args.outputs) if args.outputs else settings_mod.OUTPUTS_DIR
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--outputs {out}: is a file; give a folder")
+    _check_folder(out if out.exists() else out.parent, "--outputs", str(out))
+    run_demo(out, region=args.region,
              tiles=args.tiles, png=not args.no_png)
     return 0
 
@@ -456,6 +484,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if isinstance(exc, (FetchError, AssetError)):
             print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return 1
+        if isinstance(exc, OSError) and exc.filename:
+            print(f"{PROG}: error: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
             return 1
         if os.environ.get("CORRIDOR_DEBUG"):
             raise

@@ -283,6 +283,27 @@ class SearchResult:
             T[r, reached], C[r, reached] = tt, cc
         return T, C
 
+    def within(self, thresholds: Sequence[float]) -> list[list[np.ndarray]]:
+        """Node indices within each threshold of search weight, per row.
+
+        One pass per row: the nodes under the largest threshold are sorted by
+        distance once, and every band is a prefix of that order.
+
+        Examples
+        --------
+        >>> e = Engine.from_arrays(3, np.array([0, 1]), np.array([1, 2]), np.array([5.0, 7.0]))
+        >>> [b.tolist() for b in e.search([0]).within([6, 20])[0]]
+        [[0, 1], [0, 1, 2]]
+        """
+        ths = np.sort(np.asarray(thresholds, dtype=float))
+        out = []
+        for row in self.dist:
+            idx = np.flatnonzero(row <= ths[-1])
+            order = idx[np.argsort(row[idx], kind="stable")]
+            cuts = np.searchsorted(row[order], ths, side="right")
+            out.append([order[:c] for c in cuts])
+        return out
+
     def time_s(self, row: int | Hashable, target: Hashable) -> float:
         """Real travel time (s) from the row's source to ``target``."""
         pos = self.path_positions(self._row(row), target)

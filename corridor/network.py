@@ -60,7 +60,7 @@ from corridor.geo import haversine_m, point_segment_m
 from corridor.registry import Registry, load_registry
 from corridor.scenario import BASELINE, Scenario
 from corridor.sources import SourceNetworks
-from corridor.sources.borders import tag_countries
+from corridor.sources.borders import smooth_countries, tag_countries
 from corridor.sources.sea import load_sea_lanes
 from corridor.sources.snapshot import load_snapshot
 
@@ -150,6 +150,31 @@ def parse_maxspeed(value: Any) -> float | None:
     return v if v > 0 else None
 
 
+def parse_duration_h(value: Any) -> float | None:
+    """Hours from an OSM ``duration`` (``"HH:MM"``, ``"HH:MM:SS"`` or minutes); None if unusable.
+
+    Examples
+    --------
+    >>> parse_duration_h("01:30"), parse_duration_h("45"), parse_duration_h("soon")
+    (1.5, 0.75, None)
+    """
+    value = _first(value)
+    if value is None:
+        return None
+    parts = str(value).strip().split(":")
+    try:
+        nums = [float(p) for p in parts]
+    except ValueError:
+        return None
+    if len(nums) == 1:
+        h = nums[0] / 60.0
+    elif len(nums) in (2, 3):
+        h = nums[0] + nums[1] / 60.0 + (nums[2] / 3600.0 if len(nums) == 3 else 0.0)
+    else:
+        return None
+    return h if h > 0 else None
+
+
 def parse_gauges(value: Any) -> set[int]:
     """Gauges in mm from an OSM ``gauge`` tag (``"1435"``, ``"1435;1520"``, lists)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
@@ -213,7 +238,7 @@ class _Builder:
         self.g = nx.MultiDiGraph(crs="EPSG:4326", source=src.source, region=src.region, bbox=list(src.bbox),
                                  attribution=settings_mod.ATTRIBUTION_TEXT)
         self.report: dict[str, Any] = {"dropped_border_edges": [], "split_at_crossing": [], "connectors": [],
-                                       "unconnected": []}
+                                       "unconnected": [], "country_fixed": []}
         self.edge_source = "osm" if src.source.startswith("osm") else src.source
         # border edges near a crossing: crossing id -> mode -> list of (u_side, v_side) pieces
         self.crossing_sides: dict[str, dict[str, dict[str, set]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(set)))
@@ -253,6 +278,7 @@ class _Builder:
     def add_road(self) -> None:
         g, s = self.src.road, self.s
         tag_countries(g)
+        self.report["country_fixed"] += [{**c, "mode": "road"} for c in smooth_countries(g, s.border_tolerance_km)]
         edges = []
         nodes = dict(g.nodes(data=True))
         for u, v, key, d in g.edges(keys=True, data=True):
@@ -271,9 +297,11 @@ class _Builder:
     def add_rail(self) -> None:
         g, s = self.src.rail, self.s
         tag_countries(g)
+        self.report["country_fixed"] += [{**c, "mode": "rail"} for c in smooth_countries(g, s.border_tolerance_km)]
         edges = []
-        # per node: gauges of single-gauge edges meeting there (for breaks of gauge)
-        single: dict[Any, set[int]] = defaultdict(set)
+        # per node: every gauge meeting there, and whether any single-gauge track does
+        present: dict[Any, set[int]] = defaultdict(set)
+        has_single: set[Any] = set()
         nodes = dict(g.nodes(data=True))
         for u, v, key, d in g.edges(keys=True, data=True):
             nu, nv = nodes[u], nodes[v]
@@ -293,18 +321,26 @@ class _Builder:
                 self._add_node(b, nv["x"], nv["y"], cv, "rail", gauge_mm=gg)
                 edges.append((a, b, key, _line_attrs("rail", d["length"], speed, s, source=self.edge_source, gauge_mm=gg,
                                                 dual_gauge=len(gauges) > 1, **tags)))
+            present[u].update(gauges)
+            present[v].update(gauges)
             if len(gauges) == 1:
-                single[u].update(gauges)
-                single[v].update(gauges)
+                has_single.update((u, v))
         self._add_edges(edges)
-        # breaks of gauge inside one country's network
-        for n, gs in single.items():
-            if len(gs) > 1:
-                gs = sorted(gs)
-                for a in gs:
-                    for b in gs:
-                        if a != b:
-                            self._gauge_change(f"rail:{a}:{n}", f"rail:{b}:{n}", None)
+        # breaks of gauge: where single-gauge track meets track of another gauge
+        # (another single gauge, or the end of a dual-gauge section) goods are
+        # transshipped; along dual-gauge track itself they need not be
+        for n in has_single:
+            gs = sorted(present[n])
+            for a in gs:
+                for b in gs:
+                    if a != b:
+                        self._gauge_change(f"rail:{a}:{n}", f"rail:{b}:{n}", None)
+
+    def _rail_layers(self, rail_node: str) -> list[tuple[int, str]]:
+        """(gauge, node id) of every gauge layer at the place of a rail node."""
+        base = rail_node.split(":", 2)[2]
+        return [(gg, f"rail:{gg}:{base}") for gg in sorted(set(self.s.gauge_mm.values()) | {1435, 1520})
+                if f"rail:{gg}:{base}" in self.g]
 
     def _gauge_change(self, a: str, b: str, cid: str | None) -> None:
         s = self.s
@@ -420,11 +456,8 @@ class _Builder:
                         continue
                     target, dist = near[0]
                     if mode == "rail":
-                        base = target.split(":", 2)[2]
-                        for gg in (1435, 1520, 1067):
-                            t = f"rail:{gg}:{base}"
-                            if t in self.g:
-                                self._connector(self._gate(cid, cc, "rail", gg), t, dist, "rail", crossing_id=cid)
+                        for gg, t in self._rail_layers(target):
+                            self._connector(self._gate(cid, cc, "rail", gg), t, dist, "rail", crossing_id=cid)
                     else:
                         self._connector(self._gate(cid, cc, "road"), target, dist, "road", crossing_id=cid)
                     self.report["connectors"].append({"from": cid, "to": target, "mode": mode, "country": cc,
@@ -436,10 +469,13 @@ class _Builder:
         cid = c["id"]
         ca, cb = c["countries"]
         status = c["status"]
+        # a registry crossing without its own dwell or fee takes the settings' defaults
+        dwell_h = float(c["dwell_h"]) if c.get("dwell_h") is not None else s.crossing_dwell_h
+        fee = float(c["fee_usd_t"]) if c.get("fee_usd_t") is not None else s.crossing_fee_usd_t
         attrs = {"mode": "crossing", "crossing_mode": mode, "crossing_id": cid,
                  "length": float(c.get("length_m", 0.0)), "speed_kph": 0.0,
-                 "dwell_s": float(c["dwell_h"]) * 3600.0, "travel_time": float(c["dwell_h"]) * 3600.0,
-                 "cost_usd_t": float(c["fee_usd_t"]), "penalty_s": s.crossing_penalty_s,
+                 "dwell_s": dwell_h * 3600.0, "travel_time": dwell_h * 3600.0,
+                 "cost_usd_t": fee, "penalty_s": s.crossing_penalty_s,
                  "status": "open" if status == "open" else status, "registry_status": status,
                  "synthetic": False, "source": "registry", "countries": f"{ca}-{cb}"}
         if c.get("hours"):
@@ -506,11 +542,7 @@ class _Builder:
         if not near or near[0][1] > s.max_connector_km * 1000:
             return
         target, dist = near[0]
-        base = target.split(":", 2)[2]
-        for gg in (1435, 1520, 1067):
-            t = f"rail:{gg}:{base}"
-            if t not in self.g:
-                continue
+        for gg, t in self._rail_layers(target):
             attrs = {"mode": "transfer", "transfer": "rail-terminal", "length": dist, "speed_kph": s.connector_speed_kph,
                      "travel_time": s.rail_terminal_h * 3600.0 + dist / 1000.0 / s.connector_speed_kph * 3600.0,
                      "cost_usd_t": s.rail_terminal_usd_t + dist / 1000.0 * s.cost_usd_per_tkm["connector"],
@@ -577,9 +609,19 @@ class _Builder:
 
         count = 0
         for u, v, k, d in f.edges(keys=True, data=True):
+            cu, cv = f.nodes[u]["country"], f.nodes[v]["country"]
+            if cu != cv:
+                # an international ferry would cross a border with no dwell, fee or
+                # status: international sea legs go port to port over the registry
+                self._border_edge("ferry", u, v, f.nodes[u], f.nodes[v], d, {})
+                continue
             tags = {t: d[t] for t in ("name", "ref", "osmid", "geometry", "duration") if d.get(t) is not None}
-            self.g.add_edge(node(u), node(v), **_line_attrs("sea", d["length"], speed, s, source=self.edge_source,
-                                                            ferry=True, **tags))
+            attrs = _line_attrs("sea", d["length"], speed, s, source=self.edge_source, ferry=True, **tags)
+            hours = parse_duration_h(d.get("duration"))
+            if hours:  # the timetable's crossing time beats a speed guess
+                attrs["travel_time"] = hours * 3600.0 / s.speed_factor.get("sea", 1.0)
+                attrs["speed_kph"] = d["length"] / 1000.0 / (attrs["travel_time"] / 3600.0)
+            self.g.add_edge(node(u), node(v), **attrs)
             count += 1
         self.report["ferry_edges"] = count
 

@@ -197,16 +197,13 @@ class _EdgeGeometry:
         self.px, self.py = self.fwd.transform(x, y)
 
 
-_GEOM_CACHE: dict[int, _EdgeGeometry] = {}
-
-
 def _geometry_for(net: CorridorNetwork, eng: Engine) -> _EdgeGeometry:
-    key = id(eng)
-    hit = _GEOM_CACHE.get(key)
-    if hit is None or hit.pos.size and hit.pos.max() >= len(eng.u):
-        hit = _EdgeGeometry(net, eng)
-        _GEOM_CACHE[key] = hit
-    return hit
+    """The engine's projected edge geometry, built once and kept on the engine itself."""
+    geo = getattr(eng, "_reach_geometry", None)
+    if geo is None:
+        geo = _EdgeGeometry(net, eng)
+        eng._reach_geometry = geo
+    return geo
 
 
 def band_geometry(eng: Engine, geo: _EdgeGeometry, value: np.ndarray, edge_value: np.ndarray, band: float,

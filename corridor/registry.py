@@ -4,8 +4,9 @@ Every entry is one GeoJSON Feature with a Point and an ``id`` that is stable,
 readable and unique across all files. Entries carry ``name``, ``kind``
 (``park``, ``crossing``, ``port``, ``town``), ``source`` and, where the
 position is not surveyed, ``location_quality: "approximate"``. Crossings add
-``countries``, ``modes``, ``dwell_h``, ``fee_usd_t``, ``status`` and optional
-``hours``, ``length_m`` and ``gauge_change_country``.
+``countries``, ``modes``, ``status`` and optional ``dwell_h`` and
+``fee_usd_t`` (default: the settings' World Bank figures), ``hours``,
+``length_m`` and ``gauge_change_country``.
 
 A broken file raises :class:`corridor.errors.RegistryError` whose one-line
 message names the file, the entry and the problem.
@@ -147,8 +148,10 @@ def _validate(feature: Any, index: int, path: Path) -> dict[str, Any]:
         for m in modes:
             if m not in CROSSING_MODES:
                 raise _fail(path, label, f"unknown mode {m!r}; valid: {', '.join(CROSSING_MODES)}")
-        for key in ("dwell_h", "fee_usd_t"):
+        for key in ("dwell_h", "fee_usd_t"):  # optional: the settings' defaults apply when missing
             v = props.get(key)
+            if v is None:
+                continue
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v) or v < 0:
                 raise _fail(path, label, f"{key} {v!r} must be a number >= 0")
         if props.get("status") not in STATUSES:

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,7 +133,7 @@ class Settings:
     sea_speed_knots: float = 14.0
     cost_usd_per_tkm: dict[str, float] = field(default_factory=_cost_per_tkm)
     #: World Bank Asia railways analysis: 4 h and $20/t per border crossing,
-    #: used when a crossing has no dwell/fee of its own in the registry
+    #: used when a registry crossing gives no dwell_h / fee_usd_t of its own
     crossing_dwell_h: float = 4.0
     crossing_fee_usd_t: float = 20.0
     #: route-choice penalty per border crossing (Valhalla's default country
@@ -151,6 +152,10 @@ class Settings:
     connector_speed_kph: float = 25.0
     #: registry points farther than this from any network node are left unconnected
     max_connector_km: float = 60.0
+    #: a node within this distance of its border whose neighbours all lie in one
+    #: other country takes their country (generalised river borders, see
+    #: sources.borders.smooth_countries)
+    border_tolerance_km: float = 3.0
     #: a network edge that crosses a border within this distance of a registry
     #: crossing of its mode is taken as that crossing's alignment
     crossing_snap_km: float = 15.0
@@ -205,15 +210,40 @@ class Settings:
             if isinstance(current, dict):
                 if not isinstance(value, dict):
                     raise InputError(f"setting {key!r} takes a table, got {value!r}")
-                merged[key] = {**current, **value}
+                if key == "speed_factor" and set(value) - set(MODES):
+                    raise InputError(f"setting speed_factor: unknown mode {sorted(set(value) - set(MODES))[0]!r}; "
+                                     f"valid: {', '.join(MODES)}")
+                if key == "dual_gauge_areas":
+                    merged[key] = {**current, **{k: tuple(v) for k, v in value.items()}}
+                    continue
+                merged[key] = {**current, **{k: _checked(f"{key}.{k}", v, _positive(key)) for k, v in value.items()}}
             elif isinstance(current, tuple):
-                merged[key] = tuple(value)
+                if not isinstance(value, (list, tuple)) or not value:
+                    raise InputError(f"setting {key!r} takes a non-empty list, got {value!r}")
+                kinds = {type(x) for x in current} or {float}
+                if str in kinds:
+                    merged[key] = tuple(str(x) for x in value)
+                elif int in kinds:
+                    merged[key] = tuple(int(_checked(f"{key}[]", x, True)) for x in value)
+                else:
+                    merged[key] = tuple(_checked(f"{key}[]", x, True) for x in value)
             else:
-                try:
-                    merged[key] = type(current)(value)
-                except (TypeError, ValueError):
-                    raise InputError(f"setting {key!r} takes a {type(current).__name__}, got {value!r}") from None
+                merged[key] = type(current)(_checked(key, value, _positive(key)))
         return dataclasses.replace(self, **merged)
+
+
+def _positive(key: str) -> bool:
+    """Speeds and band thresholds must be > 0; times, costs and distances >= 0."""
+    return "speed" in key or key.startswith("reach_") or key in ("connector_k",)
+
+
+def _checked(key: str, value: Any, positive: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"setting {key}: {value!r} is not a number")
+    v = float(value)
+    if not math.isfinite(v) or v < 0 or (positive and v == 0):
+        raise InputError(f"setting {key}: {value!r} must be a number {'> 0' if positive else '>= 0'}")
+    return v
 
 
 DEFAULTS = Settings()

@@ -48,3 +48,44 @@ def tag_countries(graph, geodata: Path | None = None) -> None:
     ys = [graph.nodes[n]["y"] for n in todo]
     for n, c in zip(todo, country_of(xs, ys, geodata)):
         graph.nodes[n]["country"] = c
+
+
+def smooth_countries(graph, max_km: float = 3.0, geodata: Path | None = None) -> list[dict]:
+    """Fix nodes that generalised borders put on the wrong side (in place).
+
+    Natural Earth 1:10m draws river borders such as the Tumen coarsely, so a
+    track along one bank can have a node or two on the other side. A node
+    whose neighbours all lie in one other country, and that is within
+    ``max_km`` of its own country's border, takes their country. Returns what
+    was changed, for the network report.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node(1, x=130.28, y=42.69, country="KP"); g.add_node(2, x=130.287, y=42.693, country="CN")
+    >>> g.add_node(3, x=130.23, y=42.72, country="KP"); g.add_edges_from([(1, 2), (2, 1), (2, 3), (3, 2)])
+    >>> [c["node"] for c in smooth_countries(g)], g.nodes[2]["country"]
+    ([2], 'KP')
+    """
+    codes, _, geoms = _borders(str(borders_path(geodata)))
+    by_code = dict(zip(codes, geoms))
+    changed = []
+    for n, d in graph.nodes(data=True):
+        nbrs = set(graph.predecessors(n)) | set(graph.successors(n))
+        if len(nbrs) < 2:
+            continue
+        others = {graph.nodes[m]["country"] for m in nbrs}
+        if len(others) != 1 or d["country"] in others:
+            continue
+        other = others.pop()
+        own = by_code.get(d["country"])
+        if own is None:
+            continue
+        # degrees to km, roughly (a generous bound is all that is needed)
+        km = shapely.distance(own.boundary, shapely.Point(d["x"], d["y"])) * 111.0
+        if km <= max_km:
+            changed.append({"node": n, "from": d["country"], "to": other, "km_to_border": round(float(km), 2)})
+    for c in changed:
+        graph.nodes[c["node"]]["country"] = c["to"]
+    return changed
