@@ -336,8 +336,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def cmd_build_snapshot(args: argparse.Namespace) -> int:
     try:
-        from corridor.sources import build
         import scgraph_data  # noqa: F401
+
+        from corridor.sources import build
     except ImportError as exc:
         raise InputError(f"the snapshot build needs the registry packages ({exc.name}); "
                          "install them with: pip install -e '.[build]'") from None

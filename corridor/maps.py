@@ -55,7 +55,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium.template import Template
 from shapely.geometry import LineString, MultiLineString, Point, mapping
 

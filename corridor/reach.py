@@ -36,6 +36,7 @@ from corridor.errors import InputError
 from corridor.geo import haversine_m, local_crs
 from corridor.io import write_with
 from corridor.network import CorridorNetwork
+from corridor.paths import summarize_path
 
 #: edge modes whose reachable parts make up reach polygons
 POLYGON_MODES = ("road", "rail", "connector", "crossing")
@@ -238,16 +239,11 @@ def band_geometry(eng: Engine, geo: _EdgeGeometry, value: np.ndarray, edge_value
 
 
 def _path_summary(net: CorridorNetwork, res: SearchResult, row: int, target: Hashable) -> dict[str, str]:
-    pos = res.path_positions(row, target)
-    data = edge_data(res.engine, net.graph, pos or [])
-    modes = []
-    for d in data:
-        m = {"crossing": d.get("crossing_mode"), "connector": d.get("layer_of")}.get(d["mode"], d["mode"])
-        if m in ("road", "rail", "sea") and m not in modes:
-            modes.append(m)
-    crossings = list(dict.fromkeys(d["crossing_id"] for d in data if d["mode"] == "crossing"))
-    ports = list(dict.fromkeys(d["port_id"] for d in data if d.get("transfer") == "port"))
-    return {"modes": ";".join(modes), "crossings": ";".join(crossings), "ports": ";".join(ports)}
+    """Modes, crossings and ports on the way to ``target`` (as in route comparisons)."""
+    pos = res.path_positions(row, target) or []
+    nodes = res.path_nodes(row, target) or [target]
+    summ = summarize_path(net, nodes, edge_data(res.engine, net.graph, pos))
+    return {"modes": summ["modes"].replace("+", ";"), "crossings": summ["crossings"], "ports": summ["ports"]}
 
 
 def reach(net: CorridorNetwork, origins: Sequence[str], bands: Sequence[float] | None = None, metric: str = "time",

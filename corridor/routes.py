@@ -28,11 +28,11 @@ from typing import Any, Hashable, Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from corridor.engine import ALL_MODES, Engine, SearchResult, edge_data, engine_for
 from corridor.errors import NoRouteError
 from corridor.network import CorridorNetwork, apply_scenario
+from corridor.paths import path_geometry, summarize_path
 from corridor.reach import resolve_place, write_layers
 from corridor.scenario import Scenario
 
@@ -73,82 +73,6 @@ class Comparison:
     def to_file(self, path: str | Path) -> None:
         """Write the table: ``.csv``, ``.geojson`` or ``.gpkg``."""
         write_layers(path, {"routes": self.routes}, self.network)
-
-
-def _label(modes: list[str], crossings: list[str], ports: list[str]) -> str:
-    via = crossings + ports
-    return ("+".join(modes) or "local") + (" via " + ", ".join(via) if via else " (no border, no port)")
-
-
-def summarize_path(net: CorridorNetwork, nodes: list[Hashable], data: list[dict[str, Any]]) -> dict[str, Any]:
-    """The metrics of one route from its nodes and edge attribute dicts.
-
-    Reported hours and cost are the plain sums of ``travel_time`` and
-    ``cost_usd_t`` over the edges (penalties never count).
-    """
-    g = net.graph
-    km = {"road": 0.0, "rail": 0.0, "sea": 0.0}
-    synthetic = 0.0
-    modes: list[str] = []
-    gauge_changes = 0
-    last_gauge = None
-    for d in data:
-        m = d["mode"]
-        carrier = {"crossing": d.get("crossing_mode"), "connector": d.get("layer_of")}.get(m, m)
-        if d.get("synthetic"):
-            synthetic += d["length"]
-        elif m in km:
-            km[m] += d["length"]
-        elif m == "crossing":
-            km[carrier] += d["length"]
-        if carrier in ("road", "rail", "sea") and carrier not in modes:
-            modes.append(carrier)
-        if m == "transfer" and d.get("transfer") == "gauge":
-            gauge_changes += 1
-            last_gauge = None
-        elif carrier == "rail" and d.get("gauge_mm"):
-            if d.get("transfer") == "rail-terminal":
-                # unloading then loading at the same terminal in another gauge is transshipment
-                if last_gauge is not None and d["gauge_mm"] != last_gauge and g.nodes[nodes[data.index(d)]]["layer"] == "place":
-                    gauge_changes += 1
-                last_gauge = d["gauge_mm"]
-            else:
-                last_gauge = d["gauge_mm"]
-        elif m in ("road", "sea"):
-            last_gauge = None
-    crossings = list(dict.fromkeys(d["crossing_id"] for d in data if m_is(d, "crossing")))
-    ports = list(dict.fromkeys(d["port_id"] for d in data if d.get("transfer") == "port"))
-    countries = list(dict.fromkeys(g.nodes[n]["country"] for n in nodes))
-    return {
-        "hours": float(sum(d["travel_time"] for d in data)) / 3600.0,
-        "cost_usd_t": float(sum(d["cost_usd_t"] for d in data)),
-        "km_road": km["road"] / 1000.0, "km_rail": km["rail"] / 1000.0, "km_sea": km["sea"] / 1000.0,
-        "crossings": ";".join(crossings), "ports": ";".join(ports),
-        "gauge_changes": gauge_changes,
-        "transfers": sum(1 for d in data if d["mode"] == "transfer"),
-        "countries": ";".join(countries), "synthetic_km": synthetic / 1000.0,
-        "modes": "+".join(modes), "route": _label(modes, crossings, ports),
-        "_signature": (tuple(crossings), tuple(ports), tuple(modes)),
-    }
-
-
-def m_is(d: dict[str, Any], mode: str) -> bool:
-    return d["mode"] == mode
-
-
-def path_geometry(net: CorridorNetwork, nodes: list[Hashable], data: list[dict[str, Any]]) -> shapely.LineString:
-    """One LineString along the route (sea lanes follow their searoute geometry)."""
-    g = net.graph
-    coords: list[tuple[float, float]] = [(g.nodes[nodes[0]]["x"], g.nodes[nodes[0]]["y"])]
-    for v, d in zip(nodes[1:], data):
-        geom = d.get("geometry")
-        seg = list(geom.coords)[1:] if geom is not None else [(g.nodes[v]["x"], g.nodes[v]["y"])]
-        for c in seg:
-            if c != coords[-1]:
-                coords.append(c)
-    if len(coords) == 1:
-        coords.append(coords[0])
-    return shapely.LineString(coords)
 
 
 def _simple(eng: Engine, path: list[int]) -> bool:

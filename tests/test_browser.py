@@ -13,18 +13,24 @@ Skipped only when Chromium (``apt-get install -y chromium``) or Playwright
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 from corridor import assets, maps, settings
 from corridor.network import build_network
-try:  # `python -m pytest` (repo root on sys.path) or plain `pytest` (tests/ on sys.path)
-    from tests.browser_util import check_map_in_browser, chromium_available, launch, skip_reason
-    from tests.test_maps import HOSTILE, HOSTILE_CROSSING, fake_comparison, fake_reach, hostile_network
-except ImportError:  # pragma: no cover - depends on how pytest was started
-    from browser_util import check_map_in_browser, chromium_available, launch, skip_reason
-    from test_maps import HOSTILE, HOSTILE_CROSSING, fake_comparison, fake_reach, hostile_network
+from tests.browser_util import (
+    check_map_in_browser,
+    chromium_available,
+    launch,
+    skip_reason,
+)
+from tests.test_maps import (
+    HOSTILE,
+    HOSTILE_CROSSING,
+    fake_comparison,
+    fake_reach,
+    hostile_network,
+)
 
 # On a developer's machine without Chromium the browser tests skip and say why;
 # in CI (CI=true) .ci/run installs Chromium and the assets, so they must run.

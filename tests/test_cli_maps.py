@@ -15,7 +15,12 @@ from pathlib import Path
 import pytest
 
 from corridor import assets, settings
-from tests.browser_util import check_map_in_browser, chromium_available, launch, skip_reason
+from tests.browser_util import (
+    check_map_in_browser,
+    chromium_available,
+    launch,
+    skip_reason,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 _IN_CI = bool(os.environ.get("CI"))

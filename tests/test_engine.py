@@ -7,7 +7,9 @@ import math
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from corridor.engine import ALL_MODES, Engine, edge_data, engine_for
 from corridor.errors import InputError

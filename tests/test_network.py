@@ -13,7 +13,9 @@ import networkx as nx
 import osmnx as ox
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from corridor import settings as settings_mod
 from corridor.engine import Engine, edge_data, engine_for
@@ -452,3 +454,27 @@ def test_build_network_with_profile_is_cached_per_settings(tmp_path):
     assert a is build_network("tumen", source="snapshot", s=s)
     assert a is not build_network("tumen", source="snapshot")
     assert 21.0 in {d["speed_kph"] for *_, d in a.graph.edges(data=True) if d["mode"] == "road"}
+
+
+def test_transshipment_where_dual_gauge_ends(tumen):
+    """With Makhalino closed, Tumen -> Ussuriysk by rail goes through the DPRK:
+    standard gauge to the end of the Khasan-Rajin dual-gauge line, one
+    transshipment there, Russian gauge over Tumangang-Khasan."""
+    closed = apply_scenario(tumen, Scenario(close=("hunchun-makhalino",)))
+    c = compare(closed, "town-tumen", "town-ussuriysk", modes=("rail",))
+    best = c.routes.iloc[0]
+    assert best["crossings"] == "tumen-namyang;tumangang-khasan"
+    assert best["gauge_changes"] == 1 and best["countries"] == "CN;KP;RU"
+    gauges = [e["gauge_mm"] for e in c.edges[0] if e["mode"] == "rail"]
+    assert gauges[0] == 1435 and gauges[-1] == 1520
+
+
+def test_generalised_border_nodes_are_fixed_and_reported(tumen):
+    fixed = tumen.report["country_fixed"]
+    assert fixed and all(f["km_to_border"] <= tumen.settings.border_tolerance_km for f in fixed)
+    g = tumen.graph
+    for f in fixed:
+        for gauge in (1435, 1520):
+            nid = f"rail:{gauge}:{f['node']}" if f["mode"] == "rail" else f"road:{f['node']}"
+            if nid in g:
+                assert g.nodes[nid]["country"] == f["to"]

@@ -15,8 +15,7 @@ import pytest
 from osmnx import _overpass
 
 from corridor.errors import InputError
-from corridor.sources import SourceNetworks
-from corridor.sources import osm
+from corridor.sources import SourceNetworks, osm
 
 sys.path.insert(0, str(Path(__file__).parent))
 from overpass_stub import OverpassStub  # noqa: E402

@@ -25,7 +25,6 @@ from __future__ import annotations
 import csv
 import importlib.metadata
 import json
-
 from pathlib import Path
 from typing import Any
 
