@@ -70,11 +70,9 @@ def _scenario(args: argparse.Namespace):
 
 
 def _modes(args: argparse.Namespace) -> tuple[str, ...]:
-    from corridor.engine import _allowed_layers
+    from corridor.engine import validate_modes
 
-    modes = tuple(m for item in args.modes for m in item.split(","))
-    _allowed_layers(modes)
-    return modes
+    return validate_modes(m for item in args.modes for m in item.split(","))
 
 
 def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
@@ -212,9 +210,9 @@ def cmd_reach(args: argparse.Namespace) -> int:
     if metric == "time":
         if args.usd:
             raise InputError("--usd goes with --metric cost; use --hours for --metric time")
-        bands = validate_bands(args.hours or list(settings_mod.DEFAULTS.reach_hours), "hours")
+        bands = validate_bands(args.hours or list(_settings(args).reach_hours), "hours")
     else:
-        raw = args.usd or args.hours or list(settings_mod.DEFAULTS.reach_cost_usd_t)
+        raw = args.usd or args.hours or list(_settings(args).reach_cost_usd_t)
         if args.hours and not args.usd:
             print("note: reading --hours values as USD/t thresholds for --metric cost (or use --usd)", file=sys.stderr)
         bands = validate_bands(raw, "usd")
@@ -228,6 +226,8 @@ def cmd_reach(args: argparse.Namespace) -> int:
     unit = "h" if metric == "time" else "USD/t"
     print(f"reach by {metric} ({', '.join(res.modes)}), scenario: {net.scenario.label}")
     print(f"data: {net.data_note}")
+    for note in res.snap_notes().values():
+        print(f"note: {note}")
     print(_table(res.polygons.drop(columns="geometry").to_dict("records"), ["origin", "band", "area_km2"]))
     print(f"\nplaces reached within {bands[-1]:g} {unit}:")
     cols = ["origin", "place", "kind", "country", "hours", "cost_usd_t", "modes", "crossings", "location_quality"]
@@ -289,6 +289,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         table = pd.concat([c.routes for c in comps], ignore_index=True)
     print(f"routes {comp.origin} -> {comp.destination} by {args.metric}, modes {', '.join(comp.modes)}")
     print(f"data: {net.data_note}")
+    for note in comp.snap_notes().values():
+        print(f"note: {note}")
     if scenario.is_baseline:
         print(_table(comp.routes.drop(columns="geometry").to_dict("records"), cols))
     else:
@@ -314,7 +316,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if out:
         from corridor.reach import write_layers
 
-        write_layers(out, {"routes": table[COLUMNS + ["geometry"]]}, shown.network)
+        write_layers(out, {"routes": table[COLUMNS + ["geometry"]]}, shown.network, comp.snap_notes())
         print(f"wrote {out}")
     return _maps_and_attribution(shown, "compare_map", map_out, png_out, args.tiles)
 

@@ -55,12 +55,12 @@ def run_demo(outputs: str | Path, region: str = settings.DEFAULT_REGION, tiles: 
          f"{net.report['dropped_count']} border edges dropped, {len(net.report['connectors'])} synthetic connectors")
     html(f"network_{region}.html", maps.network_map(net, tiles=tiles))
 
-    res = reach(net, [DEMO_ORIGIN], settings.DEFAULTS.reach_hours)
+    res = reach(net, [DEMO_ORIGIN])  # bands from the network's settings
     emit(f"reach_{DEMO_ORIGIN}.geojson", res.to_file)
     emit(f"reach_{DEMO_ORIGIN}.gpkg", res.to_file)
     emit(f"reach_{DEMO_ORIGIN}_places.csv", res.places_to_csv)
     html(f"reach_{DEMO_ORIGIN}.html", maps.reach_map(res, tiles=tiles))
-    res_cost = reach(net, [DEMO_ORIGIN], settings.DEFAULTS.reach_cost_usd_t, metric="cost")
+    res_cost = reach(net, [DEMO_ORIGIN], metric="cost")
     html(f"reach_{DEMO_ORIGIN}_cost.html", maps.reach_map(res_cost, tiles=tiles))
 
     pair = f"{DEMO_ORIGIN}_{DEMO_DESTINATION}"

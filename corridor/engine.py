@@ -38,6 +38,17 @@ ALL_MODES = ("road", "rail", "sea")
 _NO_PRED = -9999
 
 
+def validate_modes(modes: Iterable[str]) -> tuple[str, ...]:
+    """The modes, checked: InputError naming the valid ones otherwise.
+
+    Examples
+    --------
+    >>> validate_modes(["rail", "road"])
+    ('rail', 'road')
+    """
+    return tuple(sorted(_allowed_layers(modes) - {"place"}))
+
+
 def _allowed_layers(modes: Iterable[str]) -> set[str]:
     modes = set(modes)
     bad = modes - set(ALL_MODES)
@@ -332,7 +343,7 @@ def engine_for(net: Any, metric: str = "time", modes: Sequence[str] = ALL_MODES)
     graph = getattr(net, "graph", net)
     s = getattr(net, "settings", None)
     per_h = s.penalty_usd_t_per_h if s is not None else 1.0
-    key = (metric, tuple(sorted(set(modes))))
+    key = (metric, tuple(sorted(set(modes))), per_h)
     cache = _CACHE.setdefault(graph, {})
     if key not in cache:
         cache[key] = Engine(graph, metric=metric, modes=modes, penalty_cost_per_s=per_h / 3600.0)

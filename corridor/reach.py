@@ -78,6 +78,11 @@ def resolve_place(net: CorridorNetwork, engine: Engine, text: str) -> tuple[Hash
     # rail track would skip the terminal transfer
     layers = ("road",) if "road" in engine.modes else ("rail",)
     cand = [n for n in engine.nodes if g.nodes[n].get("layer") in layers and not str(n).startswith("gate:")]
+    # stay in the point's own country: across the Tumen the nearest node is often foreign
+    from corridor.sources.borders import country_of
+
+    own = country_of([lon], [lat])[0]
+    cand = [n for n in cand if g.nodes[n]["country"] == own] or cand
     if not cand:
         raise InputError(f"no network node for modes {', '.join(engine.modes)} near {text}")
     xs = np.array([g.nodes[n]["x"] for n in cand])
@@ -138,13 +143,20 @@ class ReachResult:
 
     def to_file(self, path: str | Path) -> None:
         """Write the polygons: ``.geojson``, ``.gpkg`` (polygons + places layers) or ``.csv``."""
-        write_layers(path, {"reach": self.polygons, "places": self.places}, self.network)
+        write_layers(path, {"reach": self.polygons, "places": self.places}, self.network, self.snap_notes())
 
     def places_to_csv(self, path: str | Path) -> None:
-        write_layers(path, {"places": self.places}, self.network)
+        write_layers(path, {"places": self.places}, self.network, self.snap_notes())
+
+    def snap_notes(self) -> dict[str, str]:
+        """How far each ``lat,lon`` origin was moved onto the network (nothing for registry ids)."""
+        snapped = self.origins[self.origins.snap_m > 0]
+        return {"snapped": "; ".join(f"{o} moved {m:,.0f} m to the network" for o, m in
+                                     zip(snapped.origin, snapped.snap_m))} if len(snapped) else {}
 
 
-def write_layers(path: str | Path, layers: dict[str, gpd.GeoDataFrame], net: CorridorNetwork) -> None:
+def write_layers(path: str | Path, layers: dict[str, gpd.GeoDataFrame], net: CorridorNetwork,
+                 notes: dict[str, str] | None = None) -> None:
     """Write result tables atomically by suffix; attribution and data note travel with them.
 
     ``.geojson``: the first layer, with ``attribution`` and ``data`` members.
@@ -154,7 +166,8 @@ def write_layers(path: str | Path, layers: dict[str, gpd.GeoDataFrame], net: Cor
     path = Path(path)
     suffix = path.suffix.lower()
     first = next(iter(layers.values()))
-    meta = {"attribution": settings_mod.ATTRIBUTION_TEXT, "data": net.data_note, "scenario": net.scenario.label}
+    meta = {"attribution": settings_mod.ATTRIBUTION_TEXT, "data": net.data_note, "scenario": net.scenario.label,
+            **(notes or {})}
     if suffix == ".geojson":
         import json
 
@@ -266,6 +279,15 @@ def reach(net: CorridorNetwork, origins: Sequence[str], bands: Sequence[float] |
     Returns
     -------
     ReachResult
+
+    Notes
+    -----
+    Each place is reached along the route the engine chooses, which the
+    route-choice penalties at border crossings steer; its hours and cost are
+    that route's real totals. A place a few minutes faster over a border can
+    therefore be listed with the slightly slower route that avoids the border.
+    A ``lat,lon`` origin snaps to the nearest road node; ``origins.snap_m``
+    says how far.
     """
     s = net.settings
     if bands is None:
@@ -278,8 +300,11 @@ def reach(net: CorridorNetwork, origins: Sequence[str], bands: Sequence[float] |
     resolved = [resolve_place(net, eng, o) for o in origins]
     scale = 3600.0 if metric == "time" else 1.0
     limit = max(bands) * scale
-    if eng.has_penalty:  # penalties lengthen search distances, never reported values
-        limit += float(np.sum(eng.w - (eng.t if metric == "time" else eng.c)))
+    if eng.has_penalty:
+        # penalties lengthen search distances, never reported values; a simple
+        # path pays each edge's penalty at most once, and only one direction of
+        # a crossing, so half the total is a safe widening of the cut-off
+        limit += float(np.sum(eng.w - (eng.t if metric == "time" else eng.c))) / 2.0
     res = eng.search([r[0] for r in resolved], limit=limit)
     T, C = res.totals()
     V = T / 3600.0 if metric == "time" else C

@@ -72,7 +72,14 @@ class Comparison:
 
     def to_file(self, path: str | Path) -> None:
         """Write the table: ``.csv``, ``.geojson`` or ``.gpkg``."""
-        write_layers(path, {"routes": self.routes}, self.network)
+        write_layers(path, {"routes": self.routes}, self.network, self.snap_notes())
+
+    def snap_notes(self) -> dict[str, str]:
+        """How far ``lat,lon`` ends were moved onto the network (nothing for registry ids)."""
+        moved = [f"{k} {name} moved {self.snap_m[k]:,.0f} m to the network"
+                 for k, name in (("origin", self.origin), ("destination", self.destination))
+                 if self.snap_m.get(k, 0) > 0]
+        return {"snapped": "; ".join(moved)} if moved else {}
 
 
 def _simple(eng: Engine, path: list[int]) -> bool:

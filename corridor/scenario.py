@@ -77,7 +77,8 @@ class Scenario:
             if k not in ("road", "rail", "sea"):
                 raise InputError(f"speed factor for unknown mode {k!r}; valid: road, rail, sea")
             _number(v, f"speed factor for {k}", 0.0, allow_equal=False)
-        if self.month is not None and (not isinstance(self.month, int) or not 1 <= self.month <= 12):
+        if self.month is not None and (isinstance(self.month, bool) or not isinstance(self.month, int)
+                                       or not 1 <= self.month <= 12):
             raise InputError(f"month {self.month!r} must be a whole number 1-12")
 
     @property

@@ -185,3 +185,47 @@ def test_bad_scenario_file_exit_2(tmp_path, content, needle):
     scen.write_text(content, encoding="utf-8")
     r = run("reach", "--from", "park-hbecz", "--hours", "2", "--scenario", str(scen))
     assert r.returncode == 2 and needle in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_lat_lon_snap_is_reported(tmp_path):
+    r = run("compare", "--from", "42.87,130.35", "--to", "port-rajin", "--out", str(tmp_path / "c.csv"))
+    assert r.returncode == 0, r.stderr
+    assert "note: origin 42.8700,130.3500 moved" in r.stdout
+    head = (tmp_path / "c.csv").read_text(encoding="utf-8").splitlines()[:5]
+    assert any(line.startswith("# snapped: origin 42.8700,130.3500 moved") for line in head)
+
+
+def test_profile_bands_are_the_default_bands(tmp_path):
+    prof = tmp_path / "p.toml"
+    prof.write_text("reach_hours = [1, 3]\n", encoding="utf-8")
+    r = run("reach", "--from", "park-hbecz", "--profile", str(prof), "--out", str(tmp_path / "r.geojson"))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((tmp_path / "r.geojson").read_text(encoding="utf-8"))
+    assert [f["properties"]["hours"] for f in doc["features"]] == [1, 3]
+
+
+@pytest.mark.parametrize("content,needle", [
+    ("sea_speed_knots = -5", "must be a number > 0"),
+    ("connector_speed_kph = 0", "must be a number > 0"),
+    ("reach_hours = 5", "takes a non-empty list"),
+    ("[rail_speed_kph]\nKP = 'fast'", "is not a number"),
+    ("[speed_factor]\ntransfer = 2", "unknown mode 'transfer'"),
+    ("warp = 9", "unknown setting 'warp'"),
+])
+def test_bad_profile_exit_2(tmp_path, content, needle):
+    prof = tmp_path / "p.toml"
+    prof.write_text(content, encoding="utf-8")
+    r = run("reach", "--from", "park-hbecz", "--hours", "2", "--profile", str(prof))
+    assert r.returncode == 2 and needle in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_output_folder_must_exist(tmp_path):
+    r = run("reach", "--from", "park-hbecz", "--hours", "2", "--out", str(tmp_path / "no" / "such" / "r.geojson"))
+    assert r.returncode == 2 and "does not exist" in r.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_compare_scenario_without_any_route_exit_2():
+    r = run("compare", "--from", "park-hbecz", "--to", "town-vladivostok", "--modes", "rail",
+            "--dwell", "quanhe-wonjong=1")
+    assert r.returncode == 2 and "neither in the baseline nor under" in r.stderr
