@@ -7,7 +7,7 @@ The public API, in the order a notebook uses it:
 >>> r = corridor.reach(net, ["park-hbecz"], bands=[2, 4, 8])    # GeoDataFrames: r.polygons, r.places
 >>> c = corridor.compare(net, "park-hbecz", "port-busan")       # GeoDataFrame: c.routes
 >>> closed = corridor.apply_scenario(net, corridor.Scenario(close=("quanhe-wonjong",)))
->>> c.routes.iloc[0]["rank"]
+>>> int(c.routes.iloc[0]["rank"])
 1
 
 Maps: ``corridor.maps.network_map(net)``, ``reach_map(r)``, ``compare_map(c)``.

@@ -5,7 +5,9 @@ is valid), 1 anything else. ``python -m corridor`` is the same command.
 
 Examples
 --------
->>> main(["places", "--kind", "crossing", "--format", "json"])  # doctest: +SKIP
+>>> main(["places", "--kind", "crossing"])  # doctest: +ELLIPSIS
+id ...quanhe-wonjong ...
+0
 """
 
 from __future__ import annotations

@@ -8,7 +8,12 @@ which data it came from.
 Examples
 --------
 >>> from corridor.demo import run_demo
->>> files = run_demo("outputs", png=False)  # doctest: +SKIP
+>>> import tempfile
+>>> files = run_demo(tempfile.mkdtemp(), png=False)  # doctest: +ELLIPSIS
+corridor demo: region tumen, embedded snapshot (offline)
+...
+>>> sorted(p.suffix for p in files)[:3]
+['.csv', '.csv', '.csv']
 """
 
 from __future__ import annotations

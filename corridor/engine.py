@@ -297,8 +297,8 @@ class SearchResult:
     def within(self, thresholds: Sequence[float]) -> list[list[np.ndarray]]:
         """Node indices within each threshold of search weight, per row.
 
-        One pass per row: the nodes under the largest threshold are sorted by
-        distance once, and every band is a prefix of that order.
+        One pass over all nodes per row finds those under the largest
+        threshold; the smaller bands are cut from that short list.
 
         Examples
         --------
@@ -309,10 +309,9 @@ class SearchResult:
         ths = np.sort(np.asarray(thresholds, dtype=float))
         out = []
         for row in self.dist:
-            idx = np.flatnonzero(row <= ths[-1])
-            order = idx[np.argsort(row[idx], kind="stable")]
-            cuts = np.searchsorted(row[order], ths, side="right")
-            out.append([order[:c] for c in cuts])
+            idx = np.flatnonzero(row <= ths[-1])  # the one pass over every node
+            d = row[idx]
+            out.append([idx[d <= t] for t in ths[:-1]] + [idx])
         return out
 
     def time_s(self, row: int | Hashable, target: Hashable) -> float:

@@ -2,8 +2,8 @@
 
 Examples
 --------
->>> round(haversine_m(130.366, 42.863, 130.523, 42.568) / 1000, 1)
-35.5
+>>> round(float(haversine_m(130.366, 42.863, 130.523, 42.568)) / 1000, 1)
+35.2
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ Examples
 >>> c = compare(build_network("tumen"), "park-hbecz", "port-busan")
 >>> len(c.routes) >= 3
 True
->>> c.routes.iloc[0]["rank"]
+>>> int(c.routes.iloc[0]["rank"])
 1
 """
 

@@ -11,10 +11,11 @@ before the page loads so that script smuggled in through a name is caught.
 
 Examples
 --------
->>> from tests.browser_util import chromium_available, check_map_in_browser
->>> if chromium_available():  # doctest: +SKIP
-...     report = check_map_in_browser("outputs/network.html")
-...     assert report["ok"], report["problems"]
+Used from a test (``tests/test_cli_maps.py`` does this for every map the
+command line writes)::
+
+    report = check_map_in_browser("outputs/network_tumen.html")
+    assert report["ok"], report["problems"]
 """
 
 from __future__ import annotations

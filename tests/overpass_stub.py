@@ -21,10 +21,11 @@ header promising more), ``malformed`` (HTTP 200 with an HTML page) and
 
 Examples
 --------
->>> from overpass_stub import OverpassStub                  # doctest: +SKIP
->>> with OverpassStub("tests/fixtures/osm/hunchun_border.osm") as stub:  # doctest: +SKIP
+>>> from tests.overpass_stub import OverpassStub
+>>> with OverpassStub("tests/fixtures/osm/hunchun_border.osm") as stub:
 ...     stub.fail("429", times=2)
-...     url = stub.url                                     # http://127.0.0.1:PORT/api
+...     stub.url.startswith("http://127.0.0.1:")
+True
 """
 
 from __future__ import annotations

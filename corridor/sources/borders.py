@@ -64,7 +64,7 @@ def smooth_countries(graph, max_km: float = 3.0, geodata: Path | None = None) ->
     >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_node(1, x=130.28, y=42.69, country="KP"); g.add_node(2, x=130.287, y=42.693, country="CN")
-    >>> g.add_node(3, x=130.23, y=42.72, country="KP"); g.add_edges_from([(1, 2), (2, 1), (2, 3), (3, 2)])
+    >>> g.add_node(3, x=130.23, y=42.72, country="KP"); _ = g.add_edges_from([(1, 2), (2, 1), (2, 3), (3, 2)])
     >>> [c["node"] for c in smooth_countries(g)], g.nodes[2]["country"]
     ([2], 'KP')
     """

@@ -16,8 +16,10 @@ timestamps, so running the build twice gives byte-identical files.
 
 Examples
 --------
->>> from corridor.sources import build                      # doctest: +SKIP
->>> build.build_all("geodata")                              # doctest: +SKIP
+Not run as a doctest (takes ten seconds; ``tests/test_snapshot.py`` runs it)::
+
+    from corridor.sources import build
+    build.build_all("geodata")
 """
 
 from __future__ import annotations

@@ -31,8 +31,11 @@ Examples
 >>> from corridor.sources import osm
 >>> osm.parse_region("130.2,42.5,130.9,43.0")
 ('130.2,42.5,130.9,43', (130.2, 42.5, 130.9, 43.0))
->>> nets = osm.fetch("tumen")                               # doctest: +SKIP
->>> nets.rail.edges(data="gauge")                           # doctest: +SKIP
+
+Not run as a doctest (needs an Overpass server)::
+
+    nets = osm.fetch("tumen")
+    nets.rail.edges(data="gauge")
 """
 
 from __future__ import annotations
@@ -564,9 +567,10 @@ def fetch(
 
     Examples
     --------
-    >>> nets = fetch("130.3,42.8,130.5,42.9", overpass_url="http://127.0.0.1:8080/api")  # doctest: +SKIP
-    >>> sorted(nets.meta["counts"])                                                      # doctest: +SKIP
-    ['ferry', 'rail', 'road']
+    Not run as a doctest (needs an Overpass server)::
+
+        nets = fetch("130.3,42.8,130.5,42.9", overpass_url="http://127.0.0.1:8080/api")
+        sorted(nets.meta["counts"])  # ['ferry', 'rail', 'road']
     """
     name, bbox = parse_region(region)
     if not (isinstance(timeout, (int, float)) and timeout > 0):
@@ -664,8 +668,10 @@ def load_saved(region: str, base_dir: str | Path | None = None) -> SourceNetwork
 
     Examples
     --------
-    >>> nets = load_saved("tumen")                    # doctest: +SKIP
-    >>> nets.detail if nets else "not fetched yet"    # doctest: +SKIP
+    Not run as a doctest (needs an Overpass server)::
+
+        nets = load_saved("tumen")
+        nets.detail if nets else "not fetched yet"
     """
     name, bbox = parse_region(region)
     folder = _default_out_base(base_dir) / region_slug(name)

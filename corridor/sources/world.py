@@ -7,8 +7,10 @@ read the cache.
 
 Examples
 --------
->>> from corridor.sources.world import load_world_arrays   # doctest: +SKIP
->>> lonlat, u, v, km = load_world_arrays("road")            # doctest: +SKIP
+Not run as a doctest (converts a 36 MB package on first use)::
+
+    from corridor.sources.world import load_world_arrays
+    lonlat, u, v, km = load_world_arrays("road")
 """
 
 from __future__ import annotations
