@@ -174,16 +174,22 @@ def test_scenario_file_and_profile(tmp_path):
     assert h_slow > 1.5 * h_fast
 
 
-@pytest.mark.parametrize("content,needle", [
-    ("close = [", "not valid TOML"),
-    ("colse = ['quanhe-wonjong']", "unknown scenario keys colse"),
-    ("close = ['atlantis']", "cannot close or open 'atlantis'"),
-    ("[dwell]\nquanhe-wonjong = -3", "must be a number >= 0"),
+@pytest.mark.parametrize("flag,content,needle", [
+    ("--scenario", "close = [", "not valid TOML"),
+    ("--scenario", "colse = ['quanhe-wonjong']", "unknown scenario keys colse"),
+    ("--scenario", "close = ['atlantis']", "cannot close or open 'atlantis'"),
+    ("--scenario", "[dwell]\nquanhe-wonjong = -3", "must be a number >= 0"),
+    ("--profile", "sea_speed_knots = -5", "must be a number > 0"),
+    ("--profile", "connector_speed_kph = 0", "must be a number > 0"),
+    ("--profile", "reach_hours = 5", "takes a non-empty list"),
+    ("--profile", "[rail_speed_kph]\nKP = 'fast'", "is not a number"),
+    ("--profile", "[speed_factor]\ntransfer = 2", "unknown mode 'transfer'"),
+    ("--profile", "warp = 9", "unknown setting 'warp'"),
 ])
-def test_bad_scenario_file_exit_2(tmp_path, content, needle):
-    scen = tmp_path / "s.toml"
-    scen.write_text(content, encoding="utf-8")
-    r = run("reach", "--from", "park-hbecz", "--hours", "2", "--scenario", str(scen))
+def test_bad_scenario_or_profile_file_exit_2(tmp_path, flag, content, needle):
+    path = tmp_path / "f.toml"
+    path.write_text(content, encoding="utf-8")
+    r = run("reach", "--from", "park-hbecz", "--hours", "2", flag, str(path))
     assert r.returncode == 2 and needle in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
@@ -202,21 +208,6 @@ def test_profile_bands_are_the_default_bands(tmp_path):
     assert r.returncode == 0, r.stderr
     doc = json.loads((tmp_path / "r.geojson").read_text(encoding="utf-8"))
     assert [f["properties"]["hours"] for f in doc["features"]] == [1, 3]
-
-
-@pytest.mark.parametrize("content,needle", [
-    ("sea_speed_knots = -5", "must be a number > 0"),
-    ("connector_speed_kph = 0", "must be a number > 0"),
-    ("reach_hours = 5", "takes a non-empty list"),
-    ("[rail_speed_kph]\nKP = 'fast'", "is not a number"),
-    ("[speed_factor]\ntransfer = 2", "unknown mode 'transfer'"),
-    ("warp = 9", "unknown setting 'warp'"),
-])
-def test_bad_profile_exit_2(tmp_path, content, needle):
-    prof = tmp_path / "p.toml"
-    prof.write_text(content, encoding="utf-8")
-    r = run("reach", "--from", "park-hbecz", "--hours", "2", "--profile", str(prof))
-    assert r.returncode == 2 and needle in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
 def test_output_folder_must_exist(tmp_path):
