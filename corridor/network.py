@@ -628,16 +628,25 @@ class _Builder:
     def summarize(self) -> None:
         rep = self.report
         per: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for _, _, d in self.g.edges(data=True):
-            if d["mode"] == "crossing":
-                per[d["crossing_id"]][d["crossing_mode"]] += 1
-        rep["crossing_edges"] = {cid: dict(m) for cid, m in per.items()}
-        comps = {}
         layer_of = dict(self.g.nodes(data="layer"))
-        for layer in ("road", "rail"):
-            ids = {n: i for i, n in enumerate(n for n, lay in layer_of.items() if lay == layer)}
-            pairs = [(ids[u], ids[v]) for u, v in self.g.edges() if u in ids and v in ids]
-            a = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        index = {layer: {n: i for i, n in enumerate(n for n, lay in layer_of.items() if lay == layer)}
+                 for layer in ("road", "rail")}
+        pairs: dict[str, list[tuple[int, int]]] = {"road": [], "rail": []}
+        scenario_keys = []
+        for u, v, k, d in self.g.edges(keys=True, data=True):  # one pass over every edge
+            mode = d["mode"]
+            if mode == "crossing":
+                per[d["crossing_id"]][d["crossing_mode"]] += 1
+            if mode == "crossing" or (mode == "transfer" and (d.get("crossing_id") or d.get("port_id"))):
+                scenario_keys.append((u, v, k))
+            lay = layer_of[u]
+            if lay in pairs and layer_of[v] == lay:
+                pairs[lay].append((index[lay][u], index[lay][v]))
+        rep["crossing_edges"] = {cid: dict(m) for cid, m in per.items()}
+        self.scenario_keys = scenario_keys
+        comps = {}
+        for layer, ids in index.items():
+            a = np.array(pairs[layer], dtype=np.int64).reshape(-1, 2)
             m = coo_matrix((np.ones(len(a)), (a[:, 0], a[:, 1])), shape=(len(ids), len(ids)))
             n_comp, labels = connected_components(m, directed=True, connection="weak")
             sizes = np.bincount(labels) if len(ids) else np.array([], dtype=int)
@@ -688,7 +697,8 @@ def build(src: SourceNetworks, registry: Registry | None = None, s: Settings = s
                               detail=src.detail, settings=s, report=b.report, meta=dict(src.meta))
         # planned crossings take their status from the scenario pass; the graph is
         # new, so no copy is needed here
-        _set_scenario(net.graph, s, BASELINE)
+        net.meta["scenario_edges"] = b.scenario_keys
+        _set_scenario(net.graph, s, BASELINE, b.scenario_keys)
     return net
 
 
@@ -753,14 +763,23 @@ def apply_scenario(net: CorridorNetwork, scenario: Scenario) -> CorridorNetwork:
             if pid not in reg.ids("crossing"):
                 raise InputError(f"--{what} {pid!r}: not a crossing; valid: {', '.join(reg.ids('crossing'))}")
     g = net.graph.copy()
-    _set_scenario(g, net.settings, scenario)
+    _set_scenario(g, net.settings, scenario, net.meta.get("scenario_edges"))
     return replace(net, graph=g, scenario=scenario)
 
 
-def _set_scenario(g: nx.MultiDiGraph, s: Settings, scenario: Scenario) -> None:
-    """Statuses, dwell, fees and speeds of ``scenario`` on graph ``g``, in place."""
+def _set_scenario(g: nx.MultiDiGraph, s: Settings, scenario: Scenario,
+                  keys: list[tuple] | None = None) -> None:
+    """Statuses, dwell, fees and speeds of ``scenario`` on graph ``g``, in place.
+
+    ``keys`` lists the crossing and port edges (known from the build); without
+    speed factors only they can change, so only they are visited.
+    """
     iced = scenario.month is not None and scenario.month in s.ice_months
-    for u, v, k, d in g.edges(keys=True, data=True):
+    if keys is not None and not scenario.speed_factor:
+        edges = ((u, v, k, g.edges[u, v, k]) for u, v, k in keys)
+    else:
+        edges = g.edges(keys=True, data=True)
+    for u, v, k, d in edges:
         cid = d.get("crossing_id") if d["mode"] == "crossing" or d.get("transfer") == "gauge" else None
         pid = d.get("port_id") if d["mode"] == "transfer" else None
         target = cid or pid

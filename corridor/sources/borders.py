@@ -71,11 +71,15 @@ def smooth_countries(graph, max_km: float = 3.0, geodata: Path | None = None) ->
     codes, _, geoms = _borders(str(borders_path(geodata)))
     by_code = dict(zip(codes, geoms))
     changed = []
-    for n, d in graph.nodes(data=True):
+    country = dict(graph.nodes(data="country"))
+    # only nodes with a neighbour across a border can need fixing
+    suspects = {n for u, v in graph.edges() if country[u] != country[v] for n in (u, v)}
+    for n in suspects:
+        d = graph.nodes[n]
         nbrs = set(graph.predecessors(n)) | set(graph.successors(n))
         if len(nbrs) < 2:
             continue
-        others = {graph.nodes[m]["country"] for m in nbrs}
+        others = {country[m] for m in nbrs}
         if len(others) != 1 or d["country"] in others:
             continue
         other = others.pop()
