@@ -240,8 +240,8 @@ class _Builder:
         self.report: dict[str, Any] = {"dropped_border_edges": [], "split_at_crossing": [], "connectors": [],
                                        "unconnected": [], "country_fixed": []}
         self.edge_source = "osm" if src.source.startswith("osm") else src.source
-        # border edges near a crossing: crossing id -> mode -> list of (u_side, v_side) pieces
-        self.crossing_sides: dict[str, dict[str, dict[str, set]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(set)))
+        # (crossing id, mode, country) of every crossing side a source edge was split onto
+        self.split_sides: set[tuple[str, str, str]] = set()
         self._indexes: dict[tuple, tuple[list[str], cKDTree | None]] = {}
         self._seen_border: set[tuple] = set()
         self._gate_ids: list[str] = []
@@ -384,7 +384,7 @@ class _Builder:
                     a, b = (nid, gate) if outbound else (gate, nid)
                     self.g.add_edge(a, b, **_line_attrs("rail", length, speed, s, source=self.edge_source, gauge_mm=gg,
                                                         dual_gauge=False, split_at_crossing=cid, **tags))
-            self.crossing_sides[cid][mode][cc].add(True)
+            self.split_sides.add((cid, mode, cc))
 
     # ---- nearest access nodes
     @functools.cached_property
@@ -445,10 +445,9 @@ class _Builder:
                 continue
             ca, cb = c["countries"]
             for mode in c["modes"]:
-                sides = self.crossing_sides[cid][mode]
                 # sides without a split source edge reach the network through a connector
                 for cc in (ca, cb):
-                    if sides.get(cc):
+                    if (cid, mode, cc) in self.split_sides:
                         continue
                     near = self._nearest(mode, cc, c["lon"], c["lat"])
                     if not near or near[0][1] > s.max_connector_km * 1000:
