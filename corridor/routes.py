@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from corridor.engine import ALL_MODES, Engine, SearchResult, edge_data, engine_for
-from corridor.errors import NoRouteError
+from corridor.errors import InputError, NoRouteError
 from corridor.network import CorridorNetwork, apply_scenario
 from corridor.paths import path_geometry, summarize_path
 from corridor.reach import resolve_place, write_layers
@@ -135,9 +135,27 @@ def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: i
         Nothing at all connects origin and destination.
     """
     if alternatives < 1:
-        from corridor.errors import InputError
-
         raise InputError(f"--alternatives {alternatives}: must be a whole number >= 1")
+    return _select(_corridors(net, origin, destination, metric, modes), alternatives)
+
+
+@dataclass
+class _Corridors:
+    """Every corridor found between two places, in listing priority (see :func:`compare`)."""
+
+    found: list[tuple[float, str, dict[str, Any], list[dict[str, Any]]]]
+    priority: list[int]
+    network: CorridorNetwork
+    origin: str
+    destination: str
+    metric: str
+    modes: tuple[str, ...]
+    snap_m: dict[str, float]
+
+
+def _corridors(net: CorridorNetwork, origin: str, destination: str, metric: str,
+               modes: Sequence[str]) -> _Corridors:
+    """The best route of every corridor signature between two places (the searches of :func:`compare`)."""
     eng = engine_for(net, metric, modes)
     o, o_label, o_snap = resolve_place(net, eng, origin)
     d, d_label, d_snap = resolve_place(net, eng, destination)
@@ -182,8 +200,8 @@ def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: i
         summ.update(forced_via=forced, source=net.source, scenario=net.scenario.label,
                     geometry=path_geometry(net, nodes, data))
         found.append((total, forced, summ, data))
-    # up to `alternatives` routes: the overall best first, then for every
-    # crossing and mode the best route over it, then the rest (other ports)
+    # listing priority: the overall best first, then for every crossing and
+    # mode the best route over it, then the rest (other ports)
     must: list[int] = [0]
     covered: set[tuple[str, str]] = set()
     for i, f in enumerate(found):
@@ -193,16 +211,20 @@ def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: i
             covered |= uses
     must = sorted(set(must))
     rest = [i for i in range(len(found)) if i not in must]
-    chosen = [found[i] for i in sorted((must + rest)[:alternatives])]
-    rows = [f[2] for f in chosen]
-    edges = [f[3] for f in chosen]
-    df = pd.DataFrame(rows)
+    return _Corridors(found, must + rest, net, o_label, d_label, metric, eng.modes,
+                      {"origin": o_snap, "destination": d_snap})
+
+
+def _select(c: _Corridors, alternatives: int) -> Comparison:
+    """The first ``alternatives`` corridors by priority, ranked by the metric."""
+    chosen = [c.found[i] for i in sorted(c.priority[:alternatives])]
+    df = pd.DataFrame([f[2] for f in chosen])
     df["rank"] = np.arange(1, len(df) + 1)
-    for c in ("hours", "cost_usd_t", "km_road", "km_rail", "km_sea", "synthetic_km"):
-        df[c] = df[c].round(2)
+    for col in ("hours", "cost_usd_t", "km_road", "km_rail", "km_sea", "synthetic_km"):
+        df[col] = df[col].round(2)
     routes = gpd.GeoDataFrame(df[COLUMNS + ["geometry"]], geometry="geometry", crs="EPSG:4326")
-    return Comparison(routes=routes, edges=edges, network=net, origin=o_label, destination=d_label,
-                      metric=metric, modes=eng.modes, snap_m={"origin": o_snap, "destination": d_snap})
+    return Comparison(routes=routes, edges=[f[3] for f in chosen], network=c.network, origin=c.origin,
+                      destination=c.destination, metric=c.metric, modes=c.modes, snap_m=c.snap_m)
 
 
 def compare_scenarios(net: CorridorNetwork, origin: str, destination: str, scenarios: Sequence[Scenario],
@@ -228,8 +250,9 @@ def compare_scenarios(net: CorridorNetwork, origin: str, destination: str, scena
     comps, full = [], []
     for n in nets:
         try:
-            comps.append(compare(n, origin, destination, alternatives, metric, modes))
-            full.append(compare(n, origin, destination, 10**6, metric, modes).routes)
+            found = _corridors(n, origin, destination, metric, modes)
+            comps.append(_select(found, alternatives))
+            full.append(_select(found, len(found.found)).routes)
         except NoRouteError:
             empty = gpd.GeoDataFrame(pd.DataFrame(columns=COLUMNS + ["geometry"]), geometry="geometry", crs="EPSG:4326")
             comps.append(Comparison(empty, [], n, origin, destination, metric, tuple(modes)))
