@@ -267,8 +267,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = _check_out(args.out, (".csv", ".geojson", ".gpkg"), "--out")
     map_out = _check_out(args.map, (".html",), "--map")
     png_out = _check_out(args.png, (".png",), "--png")
-    if args.alternatives < 1:
-        raise InputError(f"--alternatives {args.alternatives}: must be a whole number >= 1")
     modes = _modes(args)
     scenario = _scenario(args)
     net = _network(args)

@@ -134,8 +134,6 @@ def compare(net: CorridorNetwork, origin: str, destination: str, alternatives: i
     NoRouteError
         Nothing at all connects origin and destination.
     """
-    if alternatives < 1:
-        raise InputError(f"--alternatives {alternatives}: must be a whole number >= 1")
     return _select(_corridors(net, origin, destination, metric, modes), alternatives)
 
 
@@ -217,6 +215,8 @@ def _corridors(net: CorridorNetwork, origin: str, destination: str, metric: str,
 
 def _select(c: _Corridors, alternatives: int) -> Comparison:
     """The first ``alternatives`` corridors by priority, ranked by the metric."""
+    if alternatives < 1:
+        raise InputError(f"--alternatives {alternatives}: must be a whole number >= 1")
     chosen = [c.found[i] for i in sorted(c.priority[:alternatives])]
     df = pd.DataFrame([f[2] for f in chosen])
     df["rank"] = np.arange(1, len(df) + 1)
