@@ -185,14 +185,8 @@ def cmd_places(args: argparse.Namespace) -> int:
 
     if args.kind and args.kind not in KINDS:
         raise InputError(f"unknown kind {args.kind!r}; valid: {', '.join(KINDS)}")
-    reg = load_registry()
-    rows = []
-    for e in reg:
-        if args.kind and e["kind"] != args.kind:
-            continue
-        rows.append({"id": e["id"], "name": e["name"], "kind": e["kind"], "country": e["country"],
-                     "lon": e["lon"], "lat": e["lat"], "location_quality": e.get("location_quality", "surveyed"),
-                     "source": e["source"]})
+    cols = ["id", "name", "kind", "country", "lon", "lat", "location_quality", "source"]
+    rows = load_registry().places(args.kind or None)[cols].to_dict("records")
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
